@@ -1,0 +1,50 @@
+"""uof: use-of-force recording for UK police forces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from uof.config import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the ``UOF_*`` environment; ``test_config`` overrides Flask settings in tests."""
+    settings = Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
+    app.config.from_mapping(settings.flask_config())
+    if test_config is not None:
+        app.config.update(test_config)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    from uof import cli, errors, security
+    from uof.database import configure_engine
+    from uof.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    with app.app_context():
+        configure_engine(db.engine)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    # Login is checked before CSRF so that an anonymous API call gets 401, never a CSRF error.
+    security.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+
+    from uof.admin import bp as admin_bp
+    from uof.api import bp as api_bp
+    from uof.auth import bp as auth_bp
+    from uof.record import bp as record_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(record_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    cli.init_app(app)
+    return app

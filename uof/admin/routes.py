@@ -1,0 +1,6 @@
+from uof.admin import bp
+
+
+@bp.get("/policy")
+def policy():
+    return "policy"

@@ -1,0 +1,128 @@
+"""The JSON API of API.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from uof.api import bp
+from uof.api.openapi import document
+from uof.api.serialize import report_json, report_summary, user_json
+from uof.domain.vocabulary import ALL
+from uof.extensions import db
+from uof.models import Report
+from uof.services import audit, policy, reports
+
+
+def _error(status: int, code: str, **extra: Any) -> Response:
+    response = jsonify(error=code, **extra)
+    response.status_code = status
+    return response
+
+
+def _json_body() -> Any:
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        abort(_error(400, "bad_json", message="The request body is not valid JSON."))
+
+
+def _visible_report(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None or not reports.can_view(current_user, report):
+        abort(_error(404, "not_found"))
+    return report
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3 description of this API."""
+    return jsonify(document())
+
+
+@bp.get("/session")
+def session_info() -> Response:
+    """Who is logged in, and a fresh CSRF token for state-changing calls."""
+    return jsonify(user=user_json(current_user), csrf_token=generate_csrf())
+
+
+@bp.get("/form")
+def form() -> Response:
+    """The vocabularies and the recording policy in force now."""
+    return jsonify(
+        policy=policy.active().as_json(),
+        vocabularies={name: vocab.labels() for name, vocab in ALL.items()},
+        areas=reports.known_areas(),
+    )
+
+
+@bp.post("/reports")
+def submit_report() -> Response:
+    """Submit one report; a retry with the same client_id and content is answered with the stored one."""
+    if not current_user.can_record:
+        return _error(403, "forbidden", message="Only officers and supervisors record use of force.")
+    body = _json_body()
+    submission = reports.submit(current_user, body)
+    if submission.outcome == "invalid":
+        db.session.rollback()
+        return _error(422, "validation", fields=submission.errors)
+    if submission.outcome == "conflict":
+        db.session.rollback()
+        return _error(422, "idempotency_conflict",
+                      message="This client_id was already used for a report with different content.")
+    db.session.commit()
+    assert submission.report is not None
+    payload = report_summary(submission.report) | {"warnings": submission.warnings}
+    response = jsonify(payload)
+    response.status_code = 201 if submission.outcome == "created" else 200
+    response.headers["Location"] = payload["url"]
+    return response
+
+
+@bp.get("/reports")
+def list_reports() -> Response:
+    """The caller's own reports, newest first (``mine=1``)."""
+    if request.args.get("mine", "1") not in ("1", "true"):
+        return _error(400, "bad_request", message="Only mine=1 is supported.")
+    return jsonify(reports=[report_summary(report) for report in reports.mine(current_user)])
+
+
+@bp.get("/reports/<int:report_id>")
+def get_report(report_id: int) -> Response:
+    """One report with its versions; audited as a view."""
+    report = _visible_report(report_id)
+    audit.record("report.view", actor=current_user, object_type="report", object_id=report.id)
+    db.session.commit()
+    return jsonify(report_json(report))
+
+
+@bp.post("/reports/<int:report_id>/amendments")
+def amend_report(report_id: int) -> Response:
+    """A new version of a report returned for amendment, by its own officer."""
+    report = _visible_report(report_id)
+    if report.officer_id != current_user.id:
+        return _error(403, "forbidden", message="Only the officer who made the report can amend it.")
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _error(422, "validation", fields={"body": ["Expected a JSON object."]})
+    unknown = sorted(set(body) - {"reason", "changes"})
+    if unknown:
+        return _error(422, "validation", fields={key: ["Unknown field."] for key in unknown})
+    amendment = reports.amend(report, current_user, body.get("reason"), body.get("changes"))
+    if amendment.outcome == "not_returned":
+        db.session.rollback()
+        return _error(409, "not_returned", message="A report can be amended only after it is returned.")
+    if amendment.outcome == "invalid":
+        db.session.rollback()
+        return _error(422, "validation", fields=amendment.errors)
+    db.session.commit()
+    response = jsonify(report_json(report))
+    response.status_code = 201
+    return response
+

@@ -1,0 +1,54 @@
+"""JSON shapes of the API's resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from uof.models import Report, User
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "force_number": user.force_number,
+        "roles": user.roles,
+        "teams": [{"id": team.id, "name": team.name, "area": team.area} for team in user.teams],
+    }
+
+
+def report_summary(report: Report) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "reference": report.reference,
+        "client_id": report.client_id,
+        "status": report.status,
+        "version": report.version,
+        "policy_version": report.policy_version,
+        "incident_at": report.content["incident_at"],
+        "incident_reference": report.incident_reference,
+        "submitted_at": report.submitted_at.isoformat().replace("+00:00", "Z"),
+        "url": url_for("record.report", report_id=report.id),
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    body = report.content | report_summary(report)
+    body["officer"] = {"id": report.officer.id, "name": report.officer.name,
+                       "force_number": report.officer.force_number}
+    body["team"] = report.team.name if report.team else None
+    body["area"] = report.content.get("area") or report.area
+    body["versions"] = [
+        {
+            "version": version.version,
+            "created_at": version.created_at.isoformat().replace("+00:00", "Z"),
+            "author_id": version.author_id,
+            "reason": version.reason,
+            "diff": version.diff,
+        }
+        for version in report.versions
+    ]
+    body["reviews"] = []
+    return body

@@ -1,0 +1,105 @@
+"""One frozen settings object, read from the ``UOF_*`` environment variables of API.md."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+
+# The push services of the major browsers (Chrome/Edge/Android, Firefox, Safari, Edge on Windows).
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "push.services.mozilla.com",
+    "web.push.apple.com",
+    "notify.windows.com",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the app refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    vapid_subject: str | None
+    push_allowed_hosts: tuple[str, ...]
+    ratelimit_storage_url: str
+
+    @property
+    def production(self) -> bool:
+        return self.env == PRODUCTION
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        env = environ.get("UOF_ENV", DEVELOPMENT)
+        if env not in (DEVELOPMENT, PRODUCTION):
+            raise ConfigurationError(f"UOF_ENV must be {DEVELOPMENT} or {PRODUCTION}, not {env!r}")
+        instance_path = Path(environ.get("UOF_INSTANCE_PATH", "instance")).resolve()
+        database_url = environ.get("UOF_DATABASE_URL") or f"sqlite:///{instance_path / 'uof.sqlite3'}"
+        secret_key = environ.get("UOF_SECRET_KEY", "")
+        if env == PRODUCTION:
+            if len(secret_key) < 32:
+                raise ConfigurationError(
+                    "UOF_ENV=production needs UOF_SECRET_KEY set to a random value of at least 32 characters"
+                )
+        elif not secret_key:
+            secret_key = _instance_secret(instance_path)
+        hosts = environ.get("UOF_PUSH_ALLOWED_HOSTS")
+        return cls(
+            env=env,
+            instance_path=instance_path,
+            database_url=database_url,
+            secret_key=secret_key,
+            vapid_subject=environ.get("UOF_VAPID_SUBJECT") or None,
+            push_allowed_hosts=(
+                tuple(h.strip().lower() for h in hosts.split(",") if h.strip()) if hosts else DEFAULT_PUSH_HOSTS
+            ),
+            ratelimit_storage_url=environ.get("UOF_RATELIMIT_STORAGE_URL", "memory://"),
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "UOF_SETTINGS": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.production,
+            "SESSION_COOKIE_NAME": "__Host-uof" if self.production else "uof",
+            "PERMANENT_SESSION_LIFETIME": 12 * 3600,  # one shift
+            "REMEMBER_COOKIE_SECURE": self.production,
+            "MAX_CONTENT_LENGTH": 128 * 1024,
+            "WTF_CSRF_TIME_LIMIT": 3600,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "LOGIN_LOCKOUT_THRESHOLD": 5,
+            "LOGIN_LOCKOUT_SECONDS": 15 * 60,
+            "LOGIN_RATE_LIMIT": "10 per minute",
+        }
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A development secret made once and kept in the instance folder, readable only by its owner."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

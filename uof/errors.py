@@ -1,0 +1,54 @@
+"""Error responses: JSON with a stable ``error`` code for the API, a page for everyone else."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from uof.extensions import db
+from uof.security import is_api_request
+
+API_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def _respond(status: int, code: str, message: str) -> tuple[Response, int] | tuple[str, int]:
+    if is_api_request():
+        return jsonify(error=code, message=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_http(error: HTTPException) -> tuple[Response, int] | tuple[str, int]:
+    status = error.code or 500
+    return _respond(status, API_CODES.get(status, "error"), error.description or "")
+
+
+def handle_csrf(error: CSRFError) -> tuple[Response, int] | tuple[str, int]:
+    return _respond(
+        400, "csrf",
+        "This form has expired or was sent from another page. Go back, reload the page and try again.",
+    )
+
+
+def handle_unexpected(error: Exception) -> tuple[Response, int] | tuple[str, int]:
+    current_app.logger.exception("unhandled error", exc_info=error)
+    db.session.rollback()
+    return handle_http(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

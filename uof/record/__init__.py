@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("record", __name__)
+
+from uof.record import routes  # noqa: E402,F401  (routes register themselves on bp)

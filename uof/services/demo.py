@@ -1,0 +1,6 @@
+def seed() -> bool:
+    return False
+
+
+def logins_text() -> str:
+    return ""

@@ -1,0 +1,206 @@
+"""Submitting and amending reports: idempotent, versioned, validated, audited, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from uof.domain.validation import Errors, parse_datetime, validate_report
+from uof.extensions import db
+from uof.models import (
+    RESUBMITTED,
+    RETURNED,
+    Report,
+    ReportVersion,
+    Team,
+    User,
+    utcnow,
+)
+from uof.services import audit, policy
+
+# Sub-objects that an amendment merges key by key; every other field is replaced whole.
+MERGED_OBJECTS = ("subject", "officer_injury", "subject_injury", "bwv")
+
+
+def content_hash(body: Mapping[str, Any]) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def known_areas() -> list[str]:
+    return sorted({a for a in db.session.scalars(select(Team.area).where(Team.area.is_not(None))) if a})
+
+
+def validate(body: object, now: datetime | None = None):  # type: ignore[no-untyped-def]
+    return validate_report(body, policy_for=policy.policy_at, now=now or utcnow(), areas=known_areas())
+
+
+@dataclass
+class Submission:
+    """What happened to a submission: ``created``, ``replayed``, ``conflict`` or ``invalid``."""
+
+    outcome: str
+    report: Report | None = None
+    errors: Errors = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _existing(officer: User, client_id: str) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.officer_id == officer.id, Report.client_id == client_id))
+
+
+def duplicate_warnings(officer: User, incident_reference: str, exclude_id: int | None = None) -> list[str]:
+    if not incident_reference:
+        return []
+    query = select(Report).where(Report.officer_id == officer.id, Report.incident_reference == incident_reference)
+    if exclude_id is not None:
+        query = query.where(Report.id != exclude_id)
+    earlier = db.session.scalars(query.order_by(Report.id)).all()
+    return [
+        f"You already submitted {report.reference} for incident reference {incident_reference}. "
+        "Each officer makes one report per person they used force on, so check this is not a duplicate."
+        for report in earlier
+    ]
+
+
+def submit(officer: User, body: object, *, now: datetime | None = None) -> Submission:
+    """Submit a report. Retrying with the same client_id and content returns the stored report."""
+    now = now or utcnow()
+    client_id = body.get("client_id") if isinstance(body, Mapping) else None
+    result = validate(body, now)
+    if isinstance(client_id, str) and result.content.get("client_id"):
+        existing = _existing(officer, result.content["client_id"])
+        if existing is not None:
+            return _replay(existing, body)  # type: ignore[arg-type]
+    if not result.ok:
+        return Submission("invalid", errors=result.errors)
+    assert result.policy is not None
+    content = result.content
+    warnings = duplicate_warnings(officer, content["incident_reference"])
+    report = Report(
+        client_id=content["client_id"],
+        content_hash=content_hash(body),  # type: ignore[arg-type]
+        officer_id=officer.id,
+        team_id=officer.team_id,
+        status="submitted",
+        version=1,
+        policy_version=result.policy.version,
+        incident_at=parse_datetime(content["incident_at"]),
+        incident_reference=content["incident_reference"],
+        area=content["area"] or (officer.team.area if officer.team else None),
+        submitted_at=now,
+        updated_at=now,
+    )
+    report.versions.append(ReportVersion(version=1, content=content, author_id=officer.id, created_at=now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+            db.session.flush()
+    except IntegrityError:
+        # The same officer's same client_id committed by a concurrent request: treat as a retry.
+        existing = _existing(officer, content["client_id"])
+        if existing is None:
+            raise
+        return _replay(existing, body)  # type: ignore[arg-type]
+    audit.record("report.create", actor=officer, object_type="report", object_id=report.id,
+                 detail={"client_id": report.client_id, "version": 1, "policy_version": report.policy_version})
+    return Submission("created", report=report, warnings=warnings)
+
+
+def _replay(existing: Report, body: Mapping[str, Any]) -> Submission:
+    if existing.content_hash == content_hash(body):
+        return Submission("replayed", report=existing)
+    return Submission("conflict", report=existing)
+
+
+def merge(content: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    merged = json.loads(json.dumps(content))
+    for key, value in changes.items():
+        if key in MERGED_OBJECTS and isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def diff(before: Any, after: Any, path: str = "") -> dict[str, list[Any]]:
+    """Changed leaves as {dotted.path: [before, after]}; lists are compared whole."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        changes: dict[str, list[Any]] = {}
+        for key in sorted(set(before) | set(after)):
+            changes.update(diff(before.get(key), after.get(key), f"{path}.{key}" if path else key))
+        return changes
+    return {} if before == after else {path: [before, after]}
+
+
+@dataclass
+class Amendment:
+    outcome: str  # "amended", "invalid", "not_returned"
+    report: Report
+    errors: Errors = field(default_factory=dict)
+
+
+def amend(report: Report, author: User, reason: object, changes: object, *, now: datetime | None = None) -> Amendment:
+    """Make a new version of a returned report; nothing earlier is overwritten."""
+    now = now or utcnow()
+    if report.status != RETURNED:
+        return Amendment("not_returned", report)
+    errors: Errors = {}
+    if not isinstance(reason, str) or not reason.strip():
+        errors["reason"] = ["Give the reason for the amendment."]
+    elif len(reason.strip()) > 2000:
+        errors["reason"] = ["Must be 2,000 characters or fewer."]
+    if not isinstance(changes, Mapping) or not changes:
+        errors["changes"] = ["Give the fields that change, as an object."]
+    elif "client_id" in changes and changes["client_id"] != report.client_id:
+        errors["changes.client_id"] = ["The client_id of a report cannot change."]
+    if errors:
+        return Amendment("invalid", report, errors)
+    assert isinstance(changes, Mapping) and isinstance(reason, str)
+    before = report.content
+    candidate = merge(before, changes)
+    result = validate_report(
+        candidate,
+        policy_for=lambda _when: policy.by_version(report.policy_version),
+        now=now,
+        areas=known_areas(),
+    )
+    if not result.ok:
+        return Amendment("invalid", report, {f"changes.{k}": v for k, v in result.errors.items()})
+    changed = diff(before, result.content)
+    if not changed:
+        return Amendment("invalid", report, {"changes": ["The changes are the same as the current version."]})
+    report.version += 1
+    report.versions.append(ReportVersion(
+        version=report.version, content=result.content, reason=reason.strip(), diff=changed,
+        author_id=author.id, created_at=now,
+    ))
+    report.status = RESUBMITTED
+    report.incident_at = parse_datetime(result.content["incident_at"]) or report.incident_at
+    report.incident_reference = result.content["incident_reference"]
+    report.area = result.content["area"] or report.area
+    report.updated_at = now
+    db.session.flush()
+    audit.record("report.amend", actor=author, object_type="report", object_id=report.id,
+                 detail={"version": report.version, "fields": sorted(changed)})
+    return Amendment("amended", report)
+
+
+def can_view(user: User, report: Report) -> bool:
+    """Its officer, a supervisor of the report's team, and governance."""
+    if report.officer_id == user.id or user.has_role("governance"):
+        return True
+    return user.has_role("supervisor") and any(team.id == report.team_id for team in user.supervised)
+
+
+def mine(officer: User) -> list[Report]:
+    return list(db.session.scalars(
+        select(Report).where(Report.officer_id == officer.id).order_by(Report.submitted_at.desc(), Report.id.desc())
+    ))
