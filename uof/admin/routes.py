@@ -1,6 +1,68 @@
+"""Force administration: the recording policy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
 from uof.admin import bp
+from uof.admin.forms import NewVersionForm, PresetForm, tactic_field_name, tactic_levels_form
+from uof.domain.vocabulary import TACTIC_GROUPS, TACTICS
+from uof.extensions import db
+from uof.security import roles_required
+from uof.services import policy
+
+LONDON = ZoneInfo("Europe/London")
+# A change may not be back-dated: reports already submitted keep the version they were made under.
+BACKDATE_TOLERANCE = timedelta(minutes=5)
 
 
-@bp.get("/policy")
-def policy():
-    return "policy"
+def _effective(form: NewVersionForm) -> datetime | None | bool:
+    """The change's effective time in UTC (None = now), or False after adding an error to the form."""
+    local = form.effective_from.data
+    if local is None:
+        return None
+    when = local.replace(tzinfo=LONDON).astimezone(UTC)
+    if when < datetime.now(UTC) - BACKDATE_TOLERANCE:
+        form.effective_from.errors = [*form.effective_from.errors, "The effective time must be now or later."]
+        return False
+    return when
+
+
+@bp.route("/policy", methods=["GET", "POST"], endpoint="policy")
+@roles_required("admin")
+def policy_page() -> str | Response:
+    """The recording threshold: the version in force, its history, and forms for a new version."""
+    active = policy.active()
+    # Two forms on one page, told apart by their field prefixes; only the one submitted is bound.
+    change = next((name for name in ("preset", "levels") if f"{name}-note" in request.form), None)
+    preset_form = PresetForm(prefix="preset", data={"preset": active.preset},
+                             **({} if change == "preset" else {"formdata": None}))
+    levels_form = tactic_levels_form()(
+        prefix="levels", data={tactic_field_name(code): level for code, level in active.tactics.items()},
+        **({} if change == "levels" else {"formdata": None}),
+    )
+    row = None
+    if change == "preset" and preset_form.validate_on_submit():
+        effective = _effective(preset_form)
+        if effective is not False:
+            row = policy.set_policy(preset_form.preset.data or "", actor=current_user, effective_from=effective,
+                                    note=preset_form.note.data)
+    elif change == "levels" and levels_form.validate_on_submit():
+        effective = _effective(levels_form)
+        if effective is not False:
+            levels = {t.code: levels_form[tactic_field_name(t.code)].data for t in TACTICS.current}
+            row = policy.set_policy(active.preset, actor=current_user, tactics=levels, effective_from=effective,
+                                    note=levels_form.note.data)
+    if row is None:
+        groups = [(group, [t for t in TACTICS.current if t.group == group]) for group in TACTIC_GROUPS]
+        return render_template("admin/policy.html", active=active, history=policy.history(), groups=groups,
+                               preset_form=preset_form, levels_form=levels_form, field_name=tactic_field_name)
+    db.session.commit()
+    flash(f"Recording policy version {row.version} ({row.preset}) saved, effective "
+          f"{row.effective_from.astimezone(LONDON):%d %b %Y %H:%M}.")
+    return redirect(url_for("admin.policy"))
