@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from uof.domain.policy import LEVELS, PRESET_DESCRIPTIONS, PRESETS
@@ -22,7 +23,7 @@ class NewVersionForm(FlaskForm):
 class PresetForm(NewVersionForm):
     preset = RadioField(
         "Preset",
-        choices=[(preset, f"{preset.title()}: {PRESET_DESCRIPTIONS[preset]}") for preset in PRESETS],
+        choices=[SelectChoice(preset, f"{preset.title()}: {PRESET_DESCRIPTIONS[preset]}") for preset in PRESETS],
         validators=[InputRequired("Choose a preset.")],
     )
 
@@ -35,7 +36,7 @@ def tactic_levels_form() -> type[NewVersionForm]:
     """A form with one level per tactic in the vocabulary, on top of the active preset."""
     fields = {
         tactic_field_name(tactic.code): SelectField(
-            tactic.label, choices=[(level, LEVEL_LABELS[level]) for level in LEVELS]
+            tactic.label, choices=[SelectChoice(level, LEVEL_LABELS[level]) for level in LEVELS]
         )
         for tactic in TACTICS.current
     }
