@@ -1,3 +1,5 @@
+"""The officer's recording journey: server-rendered pages for recording, drafts, own reports and amendments."""
+
 from flask import Blueprint
 
 bp = Blueprint("record", __name__)

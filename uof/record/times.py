@@ -1,0 +1,83 @@
+"""UK local time: times are stored in UTC, and typed and shown in Europe/London with the clock changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from uof.domain.validation import parse_datetime
+
+LONDON = ZoneInfo("Europe/London")
+# Spelt out rather than strftime("%b") so that the server's locale cannot change what officers read.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+TIME_PATTERN = re.compile(r"(\d{1,2})[:.]?(\d{2})")
+
+
+def to_london(value: datetime | str | None) -> datetime | None:
+    """An aware datetime or an ISO 8601 string with a zone, in UK local time; None if it is neither."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None or moment.tzinfo is None:
+        return None
+    return moment.astimezone(LONDON)
+
+
+def uk_date(value: datetime | str | None) -> str:
+    """Like "26 Nov 2026"; empty when there is no date."""
+    local = to_london(value)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}" if local else ""
+
+
+def uk_datetime(value: datetime | str | None) -> str:
+    """Like "26 Nov 2026, 22:40"; empty when there is no date."""
+    local = to_london(value)
+    return f"{uk_date(local)}, {local:%H:%M}" if local else ""
+
+
+@dataclass(frozen=True)
+class TypedDateTime:
+    """The date and time exactly as the officer typed them into the form."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+    time: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return not (self.day or self.month or self.year or self.time)
+
+    @classmethod
+    def of(cls, moment: datetime | str | None) -> TypedDateTime:
+        local = to_london(moment)
+        if local is None:
+            return cls()
+        return cls(str(local.day), str(local.month), str(local.year), f"{local:%H:%M}")
+
+
+class NotADateTime(ValueError):
+    """What was typed is not a real UK date and time; the message says what to fix."""
+
+
+def to_utc(typed: TypedDateTime) -> datetime:
+    """The UTC instant of a UK local date and time; raises NotADateTime with a message for the officer."""
+    time = TIME_PATTERN.fullmatch(typed.time.strip())
+    if not (typed.day.isdecimal() and typed.month.isdecimal() and len(typed.year) == 4 and typed.year.isdecimal()):
+        raise NotADateTime("Enter a real date, for example 26 11 2026.")
+    if time is None:
+        raise NotADateTime("Enter the time on the 24-hour clock, for example 22:40.")
+    try:
+        local = datetime(int(typed.year), int(typed.month), int(typed.day), int(time[1]), int(time[2]),
+                         tzinfo=LONDON)
+    except (ValueError, OverflowError) as error:
+        raise NotADateTime("Enter a real date and time, for example 26 11 2026 and 22:40.") from error
+    moment = local.astimezone(UTC)
+    # A time skipped when the clocks go forward does not come back unchanged; an hour repeated when they go
+    # back is taken as its first occurrence (British Summer Time), which is what zoneinfo's fold=0 means.
+    if moment.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NotADateTime(
+            f"There was no {local:%H:%M} on {uk_date(local)} in the UK: the clocks went forward an hour. "
+            "Check the time."
+        )
+    return moment
