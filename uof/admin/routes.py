@@ -21,16 +21,16 @@ LONDON = ZoneInfo("Europe/London")
 BACKDATE_TOLERANCE = timedelta(minutes=5)
 
 
-def _effective(form: NewVersionForm) -> datetime | None | bool:
-    """The change's effective time in UTC (None = now), or False after adding an error to the form."""
+def _effective(form: NewVersionForm) -> tuple[bool, datetime | None]:
+    """Whether the effective time is acceptable, and that time in UTC (None meaning now)."""
     local = form.effective_from.data
     if local is None:
-        return None
+        return True, None
     when = local.replace(tzinfo=LONDON).astimezone(UTC)
     if when < datetime.now(UTC) - BACKDATE_TOLERANCE:
         form.effective_from.errors = [*form.effective_from.errors, "The effective time must be now or later."]
-        return False
-    return when
+        return False, None
+    return True, when
 
 
 @bp.route("/policy", methods=["GET", "POST"], endpoint="policy")
@@ -48,13 +48,13 @@ def policy_page() -> str | Response:
     )
     row = None
     if change == "preset" and preset_form.validate_on_submit():
-        effective = _effective(preset_form)
-        if effective is not False:
+        acceptable, effective = _effective(preset_form)
+        if acceptable:
             row = policy.set_policy(preset_form.preset.data or "", actor=current_user, effective_from=effective,
                                     note=preset_form.note.data)
     elif change == "levels" and levels_form.validate_on_submit():
-        effective = _effective(levels_form)
-        if effective is not False:
+        acceptable, effective = _effective(levels_form)
+        if acceptable:
             levels = {t.code: levels_form[tactic_field_name(t.code)].data for t in TACTICS.current}
             row = policy.set_policy(active.preset, actor=current_user, tactics=levels, effective_from=effective,
                                     note=levels_form.note.data)
