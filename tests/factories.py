@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import copy
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from dataclasses import dataclass
 
 from flask import Flask
 

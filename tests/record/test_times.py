@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from uof.record.times import NotADateTime, TypedDateTime, to_utc, uk_date, uk_datetime
+from uof.formatting import uk_date, uk_datetime
+from uof.record.times import NotADateTime, TypedDateTime, to_utc
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

@@ -229,7 +229,7 @@ def _tactics(value: object, policy: Policy, result: Result) -> list[dict[str, An
         for key in sorted(extra, key=str):
             result.add(f"{path}.{key}", "Unknown field.")
         code = item.get("code")
-        if not v.TACTICS.accepts(code):
+        if not isinstance(code, str) or not v.TACTICS.accepts(code):
             result.add(f"{path}.code", "Unknown tactic: choose one of the listed options.")
             continue
         if policy.level(code) == EXCLUDED:

@@ -29,7 +29,6 @@ from uof.record import bp, drafts
 from uof.record.answers import QUESTIONS, answers, describe_diff
 from uof.record.forms import AmendmentForm, FormContext, SectionForm
 from uof.record.sections import BY_SLUG, SECTIONS, Section, errors_by_field, following, locate, position, preceding
-from uof.record.times import uk_date, uk_datetime
 from uof.security import roles_required
 from uof.services import audit, policy, reports
 
@@ -56,8 +55,6 @@ STATUS_TAGS = {
     RESUBMITTED: "tag",
 }
 
-bp.app_template_filter("uk_date")(uk_date)
-bp.app_template_filter("uk_datetime")(uk_datetime)
 
 
 @bp.context_processor

@@ -1,38 +1,14 @@
-"""UK local time: times are stored in UTC, and typed and shown in Europe/London with the clock changes."""
+"""Reading the date and time an officer types, in UK local time, into a UTC instant."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from uof.domain.validation import parse_datetime
+from uof.formatting import LONDON, to_london, uk_date
 
-LONDON = ZoneInfo("Europe/London")
-# Spelt out rather than strftime("%b") so that the server's locale cannot change what officers read.
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TIME_PATTERN = re.compile(r"(\d{1,2})[:.]?(\d{2})")
-
-
-def to_london(value: datetime | str | None) -> datetime | None:
-    """An aware datetime or an ISO 8601 string with a zone, in UK local time; None if it is neither."""
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if moment is None or moment.tzinfo is None:
-        return None
-    return moment.astimezone(LONDON)
-
-
-def uk_date(value: datetime | str | None) -> str:
-    """Like "26 Nov 2026"; empty when there is no date."""
-    local = to_london(value)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}" if local else ""
-
-
-def uk_datetime(value: datetime | str | None) -> str:
-    """Like "26 Nov 2026, 22:40"; empty when there is no date."""
-    local = to_london(value)
-    return f"{uk_date(local)}, {local:%H:%M}" if local else ""
 
 
 @dataclass(frozen=True)

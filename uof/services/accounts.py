@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -75,9 +76,8 @@ def create_user(
     if not name.strip():
         raise AccountError("A user needs a name.")
     force_number = (force_number or "").strip().upper() or None
-    clash = db.session.scalar(
-        select(User).where(or_(User.email == email, User.force_number == force_number if force_number else False))
-    )
+    same_login = [User.email == email] + ([User.force_number == force_number] if force_number else [])
+    clash = db.session.scalar(select(User).where(or_(*same_login)))
     if clash is not None:
         raise AccountError("A user with that email or force number already exists.")
     team_rows = [team_named(team) for team in teams]
@@ -122,10 +122,8 @@ def authenticate(username: str, password: str, *, threshold: int, lockout: timed
     user = find_login(username)
     now = utcnow()
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
-            pass
         audit.record("login.failed", actor_label=username[:254], detail={"reason": "unknown user"})
         return LoginOutcome(None)
     if user.locked_until and user.locked_until > now:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
@@ -61,7 +61,8 @@ def record(
         ip = request.remote_addr
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
-        at=at or utcnow(),
+        # In UTC, as the column gives it back, so that the hash still matches when the row is read.
+        at=(at or utcnow()).astimezone(UTC),
         actor_id=actor.id if actor else None,
         actor_label=actor_label or (actor.email if actor else None),
         action=action,

@@ -56,12 +56,16 @@ def _existing(officer: User, client_id: str) -> Report | None:
     return db.session.scalar(select(Report).where(Report.officer_id == officer.id, Report.client_id == client_id))
 
 
-def duplicate_warnings(officer: User, incident_reference: str, exclude_id: int | None = None) -> list[str]:
+def duplicate_warnings(
+    officer: User, incident_reference: str, exclude_id: int | None = None, before_id: int | None = None
+) -> list[str]:
     if not incident_reference:
         return []
     query = select(Report).where(Report.officer_id == officer.id, Report.incident_reference == incident_reference)
     if exclude_id is not None:
         query = query.where(Report.id != exclude_id)
+    if before_id is not None:
+        query = query.where(Report.id < before_id)
     earlier = db.session.scalars(query.order_by(Report.id)).all()
     return [
         f"You already submitted {report.reference} for incident reference {incident_reference}. "
@@ -78,7 +82,7 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
     if isinstance(client_id, str) and result.content.get("client_id"):
         existing = _existing(officer, result.content["client_id"])
         if existing is not None:
-            return _replay(existing, body)  # type: ignore[arg-type]
+            return _replay(officer, existing, body)  # type: ignore[arg-type]
     if not result.ok:
         return Submission("invalid", errors=result.errors)
     assert result.policy is not None
@@ -108,15 +112,17 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
         existing = _existing(officer, content["client_id"])
         if existing is None:
             raise
-        return _replay(existing, body)  # type: ignore[arg-type]
+        return _replay(officer, existing, body)  # type: ignore[arg-type]
     audit.record("report.create", actor=officer, object_type="report", object_id=report.id,
                  detail={"client_id": report.client_id, "version": 1, "policy_version": report.policy_version})
     return Submission("created", report=report, warnings=warnings)
 
 
-def _replay(existing: Report, body: Mapping[str, Any]) -> Submission:
+def _replay(officer: User, existing: Report, body: Mapping[str, Any]) -> Submission:
     if existing.content_hash == content_hash(body):
-        return Submission("replayed", report=existing)
+        # The same answer as the first receipt, warnings included (API.md: "200 with the same body").
+        warnings = duplicate_warnings(officer, existing.incident_reference, before_id=existing.id)
+        return Submission("replayed", report=existing, warnings=warnings)
     return Submission("conflict", report=existing)
 
 
@@ -163,7 +169,8 @@ def amend(report: Report, author: User, reason: object, changes: object, *, now:
         errors["changes.client_id"] = ["The client_id of a report cannot change."]
     if errors:
         return Amendment("invalid", report, errors)
-    assert isinstance(changes, Mapping) and isinstance(reason, str)
+    assert isinstance(changes, Mapping)
+    assert isinstance(reason, str)
     before = report.content
     candidate = merge(before, changes)
     result = validate_report(

@@ -1,0 +1,122 @@
+"""Settings.from_env: the UOF_* variables of API.md (pure: no app, no database)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import stat
+
+import pytest
+
+from uof.config import DEFAULT_PUSH_HOSTS, ConfigurationError, Settings
+
+STRONG = "s" * 32
+
+
+def settings(tmp_path, **env):
+    return Settings.from_env({"UOF_INSTANCE_PATH": str(tmp_path / "instance"), **env})
+
+
+@pytest.mark.parametrize("secret", [None, "", "short", "x" * 31])
+def test_production_refuses_a_missing_or_short_secret(tmp_path, secret):
+    env = {"UOF_ENV": "production"}
+    if secret is not None:
+        env["UOF_SECRET_KEY"] = secret
+    with pytest.raises(ConfigurationError, match="UOF_SECRET_KEY"):
+        settings(tmp_path, **env)
+    # Production never falls back to a generated secret.
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_production_with_a_strong_secret(tmp_path):
+    config = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG)
+    assert config.production
+    assert config.secret_key == STRONG
+    flask = config.flask_config()
+    assert flask["SECRET_KEY"] == STRONG
+    assert flask["SESSION_COOKIE_SECURE"] is True
+    assert flask["REMEMBER_COOKIE_SECURE"] is True
+    assert flask["SESSION_COOKIE_HTTPONLY"] is True
+    assert flask["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert flask["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_development_defaults(tmp_path):
+    config = settings(tmp_path)
+    assert config.env == "development"
+    assert not config.production
+    assert config.instance_path == (tmp_path / "instance").resolve()
+    assert config.database_url == f"sqlite:///{(tmp_path / 'instance').resolve() / 'uof.sqlite3'}"
+    assert config.push_allowed_hosts == DEFAULT_PUSH_HOSTS
+    assert config.ratelimit_storage_url == "memory://"
+    assert config.vapid_subject is None
+    flask = config.flask_config()
+    assert flask["SESSION_COOKIE_SECURE"] is False
+    assert flask["MAX_CONTENT_LENGTH"] == 128 * 1024
+    assert flask["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert flask["SQLALCHEMY_DATABASE_URI"] == config.database_url
+    assert flask["UOF_SETTINGS"] is config
+
+
+def test_development_generates_a_secret_once_readable_only_by_its_owner(tmp_path):
+    first = settings(tmp_path)
+    path = tmp_path / "instance" / "secret_key"
+    assert path.exists()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert len(first.secret_key) >= 32
+    assert path.read_text().strip() == first.secret_key
+    second = settings(tmp_path)
+    assert second.secret_key == first.secret_key
+    # Another instance folder gets another secret.
+    other = Settings.from_env({"UOF_INSTANCE_PATH": str(tmp_path / "other")})
+    assert other.secret_key != first.secret_key
+
+
+def test_development_uses_a_given_secret_without_writing_one(tmp_path):
+    config = settings(tmp_path, UOF_SECRET_KEY="given-secret")
+    assert config.secret_key == "given-secret"
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+@pytest.mark.parametrize("env", ["prod", "Production", "test", "staging"])
+def test_an_unknown_environment_is_refused(tmp_path, env):
+    with pytest.raises(ConfigurationError, match="UOF_ENV"):
+        settings(tmp_path, UOF_ENV=env)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("push.example.org", ("push.example.org",)),
+        (" FCM.googleapis.com , push.example.org ,, ", ("fcm.googleapis.com", "push.example.org")),
+        ("", DEFAULT_PUSH_HOSTS),
+    ],
+)
+def test_push_allowed_hosts(tmp_path, value, expected):
+    assert settings(tmp_path, UOF_PUSH_ALLOWED_HOSTS=value).push_allowed_hosts == expected
+
+
+def test_other_variables(tmp_path):
+    config = settings(
+        tmp_path,
+        UOF_DATABASE_URL="postgresql+psycopg://uof@db/uof",
+        UOF_VAPID_SUBJECT="mailto:uof@example.org",
+        UOF_RATELIMIT_STORAGE_URL="redis://cache:6379/0",
+    )
+    assert config.database_url == "postgresql+psycopg://uof@db/uof"
+    assert config.vapid_subject == "mailto:uof@example.org"
+    assert config.flask_config()["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+
+
+def test_settings_are_frozen(tmp_path):
+    config = settings(tmp_path)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.env = "production"  # type: ignore[misc]
+
+
+def test_from_env_reads_the_process_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("UOF_ENV", "production")
+    monkeypatch.delenv("UOF_SECRET_KEY", raising=False)
+    monkeypatch.setenv("UOF_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(ConfigurationError):
+        Settings.from_env()

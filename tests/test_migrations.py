@@ -1,0 +1,152 @@
+"""The migrations on an empty database: up, down to nothing, up again, one step at a time, and in step with
+the models (what `alembic check` would say)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+
+from tests.conftest import BACKENDS, IN_CI, PG_URL, _app_for, _pg_admin
+from uof import MIGRATIONS
+from uof.extensions import db, migrate
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it at all."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI=true but UOF_TEST_DATABASE_URL is not set")
+        pytest.skip("set UOF_TEST_DATABASE_URL to run the tests on PostgreSQL")
+    name = f"uof_migrations_{os.getpid()}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_app(empty_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = _app_for(empty_database_url, tmp_path / "instance")
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def tables() -> set[str]:
+    with db.engine.connect() as conn:
+        return set(sa.inspect(conn).get_table_names())
+
+
+def model_tables() -> set[str]:
+    return set(db.metadata.tables)
+
+
+def schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return compare_metadata(context, db.metadata)
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(migrate.get_config())
+    return [revision.revision for revision in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def test_the_database_starts_empty(empty_app):
+    with empty_app.app_context():
+        assert tables() == set()
+
+
+def test_upgrade_downgrade_upgrade(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        assert tables() == model_tables() | {"alembic_version"}
+        with db.engine.connect() as conn:
+            seeded = conn.execute(sa.text("SELECT version, preset FROM policy_versions")).all()
+        assert [tuple(row) for row in seeded] == [(1, "national")]
+        downgrade(revision="base")
+        assert tables() == {"alembic_version"}
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 0
+            if db.engine.dialect.name == "postgresql":
+                functions = conn.execute(sa.text(
+                    "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace")).scalars().all()
+                assert functions == []
+        upgrade()
+        assert tables() == model_tables() | {"alembic_version"}
+        assert schema_differences() == []
+
+
+def test_each_revision_one_step_at_a_time(empty_app):
+    with empty_app.app_context():
+        steps = revisions()
+        assert steps, "no migrations found"
+        assert steps[0] == "0001"
+        for revision in steps:
+            upgrade(revision=revision)
+            with db.engine.connect() as conn:
+                assert MigrationContext.configure(conn).get_current_revision() == revision
+        assert schema_differences() == []
+        script = ScriptDirectory.from_config(migrate.get_config())
+        for revision in reversed(steps):
+            down = script.get_revision(revision).down_revision
+            downgrade(revision=down or "base")
+            with db.engine.connect() as conn:
+                assert MigrationContext.configure(conn).get_current_revision() == down
+        assert tables() == {"alembic_version"}
+
+
+def test_there_is_a_single_head():
+    # Pure: no database needed, only the migration scripts.
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
+    assert len(script.get_heads()) == 1
+
+
+def test_the_models_match_the_migrated_schema(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        differences = schema_differences()
+        assert differences == [], differences
+
+
+def test_the_audit_triggers_are_created_and_removed(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            if db.engine.dialect.name == "postgresql":
+                query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
+            else:
+                query = "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            names = conn.execute(sa.text(query)).scalars().all()
+        assert names in (["audit_events_append_only"], ["audit_events_no_delete", "audit_events_no_update"])
+
+
+def test_the_comparison_would_notice_a_drift(empty_app):
+    """A control for the check above: a schema that differs from the models is reported."""
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP INDEX ix_reports_status"))
+        differences = schema_differences()
+        assert any(diff[0] == "add_index" and diff[1].name == "ix_reports_status" for diff in differences)
