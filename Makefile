@@ -36,7 +36,7 @@ demo: migrate
 ## Serve the demo force on http://$(HOST):$(PORT)/ (SQLite in ./instance).
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in with one of the demo logins above. Ctrl-C stops."
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 ## Chromium for the browser tests: Debian's package (a browser download is not possible here).
 chromium:

@@ -22,6 +22,15 @@ def _no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
+def _thumb_sized_targets(page) -> None:  # type: ignore[no-untyped-def]
+    heights = page.eval_on_selector_all(
+        ".choice, .button, .input, select, textarea",
+        "elements => elements.map(e => [e.className, e.getBoundingClientRect().height])",
+    )
+    small = [(name, height) for name, height in heights if height < 44]
+    assert not small, (page.url, small)
+
+
 def test_officer_records_a_use_of_force_on_a_phone(phone, live_server):
     page = phone
     login(page, live_server.officer)
@@ -108,4 +117,22 @@ def test_the_form_works_with_javascript_off(browser, live_server):
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="There is a problem").is_visible()
+    context.close()
+
+
+def test_no_horizontal_scrolling_and_thumb_sized_targets_at_320px(browser, live_server):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True,
+                                  base_url=live_server.url)
+    page = context.new_page()
+    login(page, live_server.officer)
+    for path in ("/reports", "/record"):
+        page.goto(path)
+        _no_horizontal_scroll(page)
+    page.get_by_role("button", name="Start now").click()
+    page.wait_for_load_state()
+    draft = page.url.rsplit("/", 1)[0]
+    for section in ("incident", "person", "tactics", "injuries", "bwv", "account", "check"):
+        page.goto(f"{draft}/{section}")
+        _no_horizontal_scroll(page)
+        _thumb_sized_targets(page)
     context.close()

@@ -149,7 +149,10 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": _schemas(),
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "uof"}},
+            "securitySchemes": {"session": {
+                "type": "apiKey", "in": "cookie", "name": "uof",
+                "description": "The login session cookie, named __Host-uof when UOF_ENV=production.",
+            }},
         },
         "security": [{"session": []}],
         "paths": {

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 
+from uof.domain.validation import format_datetime
 from uof.models import Report, User
 
 
@@ -27,9 +28,9 @@ def report_summary(report: Report) -> dict[str, Any]:
         "status": report.status,
         "version": report.version,
         "policy_version": report.policy_version,
-        "incident_at": report.content["incident_at"],
+        "incident_at": format_datetime(report.incident_at),
         "incident_reference": report.incident_reference,
-        "submitted_at": report.submitted_at.isoformat().replace("+00:00", "Z"),
+        "submitted_at": format_datetime(report.submitted_at),
         "url": url_for("record.report", report_id=report.id),
     }
 
@@ -43,7 +44,7 @@ def report_json(report: Report) -> dict[str, Any]:
     body["versions"] = [
         {
             "version": version.version,
-            "created_at": version.created_at.isoformat().replace("+00:00", "Z"),
+            "created_at": format_datetime(version.created_at),
             "author_id": version.author_id,
             "reason": version.reason,
             "diff": version.diff,

@@ -7,6 +7,7 @@ is no longer offered or accepted on new reports but stays readable on old ones.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -36,7 +37,7 @@ class Vocabulary:
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
 
     def get(self, code: str) -> Term | None:

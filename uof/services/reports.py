@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from uof.domain.validation import Errors, parse_datetime, validate_report
+from uof.domain.validation import Errors, Result, parse_datetime, validate_report
 from uof.extensions import db
 from uof.models import (
     RESUBMITTED,
@@ -38,7 +38,7 @@ def known_areas() -> list[str]:
     return sorted({a for a in db.session.scalars(select(Team.area).where(Team.area.is_not(None))) if a})
 
 
-def validate(body: object, now: datetime | None = None):  # type: ignore[no-untyped-def]
+def validate(body: object, now: datetime | None = None) -> Result:
     return validate_report(body, policy_for=policy.policy_at, now=now or utcnow(), areas=known_areas())
 
 
