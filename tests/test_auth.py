@@ -289,3 +289,10 @@ def test_login_and_logout_are_audited(app, client, officer):
     assert [row.actor_id for row in actions(app, "logout")] == [officer.id]
     for row in failed:
         assert "password" not in str(row.detail).replace("bad password", "")
+
+
+def test_control_characters_in_the_username_are_a_plain_failure(client, make):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "a\x00b", "password": "x" * 12, "csrf_token": token})
+    assert response.status_code == 200
+    assert "do not match" in response.get_data(as_text=True)

@@ -22,7 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
-    from uof import cli, errors, formatting, security
+    from uof import cli, errors, security, uktime
     from uof.database import configure_engine
     from uof.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -36,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
-    formatting.init_app(app)
+    uktime.init_app(app)
 
     from uof.admin import bp as admin_bp
     from uof.api import bp as api_bp

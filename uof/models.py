@@ -206,7 +206,7 @@ class ReportVersion(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="versions")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")
 
 
 class Draft(db.Model):  # type: ignore[name-defined,misc]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from uof.extensions import db
 from uof.models import AuditEvent, Report, ReportVersion
+from uof.services import policy
 
 
 def amend(caller, report_id, body):
@@ -200,3 +203,42 @@ def test_invalid_changes_are_422_and_nothing_is_written(app, force, login_as, co
         report = db.session.get(Report, returned)
         assert report.status == "returned"
         assert report.version == 1
+
+
+def test_two_amendments_sent_at_once_make_one_version(app, force, login_as, returned):
+    caller = login_as(force.officer)
+    token = caller.csrf()
+    cookie = caller.client.get_cookie("uof")
+    statuses: list[int] = []
+    start = threading.Barrier(2)
+
+    def send(narrative: str) -> None:
+        client = app.test_client()
+        client.set_cookie("uof", cookie.value)
+        start.wait()
+        response = client.post(f"/api/v1/reports/{returned}/amendments", headers={"X-CSRFToken": token},
+                               json={"reason": "Double tap", "changes": {"narrative": narrative}})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=send, args=(f"Account {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201, 409]
+    with app.app_context():
+        assert db.session.get(Report, returned).version == 2
+
+
+def test_an_amendment_takes_the_policy_in_force_at_the_corrected_time(app, force, login_as, make):
+    incident = datetime.now(UTC) - timedelta(days=10)
+    report_id = make.report(force.officer, incident_at=incident.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    make.set_status(report_id, "returned")
+    with app.app_context():
+        policy.set_policy("derogated", actor=None, effective_from=datetime.now(UTC) - timedelta(days=5))
+        db.session.commit()
+    corrected = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    response = amend(login_as(force.officer), report_id,
+                     {"reason": "Wrong date", "changes": {"incident_at": corrected}})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["policy_version"] == 2

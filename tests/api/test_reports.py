@@ -327,8 +327,38 @@ def test_mine_is_ordered_by_submission_not_by_id(app, make, force, login_as):
     assert [item["id"] for item in listed] == [first, second]
 
 
+def test_a_code_listed_twice_is_refused(force, login_as):
+    body = report_body(reasons=["effect_arrest", "protect_self", "effect_arrest"])
+    response = login_as(force.officer).api_post("/api/v1/reports", body)
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {"reasons.2": ["Effect arrest is listed twice."]}
+
+
+def test_unknown_keys_inside_an_object_are_refused(force, login_as):
+    body = report_body(subject={"age_band": "age_18_34", "gender": "male", "ethnicity": "white",
+                                "health_condition": "none", "name": "A Person"})
+    response = login_as(force.officer).api_post("/api/v1/reports", body)
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {"subject.name": ["Unknown field."]}
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_at_the_edge_of_the_calendar_is_a_validation_error(force, login_as, when):
+    response = login_as(force.officer).api_post("/api/v1/reports", report_body(incident_at=when))
+    assert response.status_code == 422
+    assert "incident_at" in response.get_json()["fields"]
+
+
+@pytest.mark.parametrize("report_id", [2**31, 10**20])
+def test_an_id_too_large_for_the_database_is_not_found(force, login_as, report_id):
+    caller = login_as(force.officer)
+    assert caller.client.get(f"/api/v1/reports/{report_id}").status_code == 404
+    assert caller.client.get(f"/reports/{report_id}").status_code == 404
+    assert caller.api_post(f"/api/v1/reports/{report_id}/amendments", {}).status_code == 404
+
+
 def test_stored_content_is_the_normalised_content(app, force, login_as):
-    body = report_body(reasons=["effect_arrest", "protect_self", "effect_arrest"],
+    body = report_body(reasons=["effect_arrest", "protect_self"],
                        incident_at="2026-01-15T10:00:00+00:00", client_id=str(uuid.uuid4()).upper())
     response = login_as(force.officer).api_post("/api/v1/reports", body)
     assert response.status_code == 201, response.get_json()

@@ -68,10 +68,10 @@ def test_content_is_normalised():
     result = check(
         incident_at="2026-11-25T23:40:00.123456+01:00",
         incident_reference="  CAD-1234-25NOV26 ",
-        locations=["dwelling", "street_highway", "dwelling"],
-        reasons=["effect_arrest", "protect_self", "effect_arrest"],
-        impact_factors=["crowd", "alcohol", "crowd"],
-        outcomes=["other", "arrested", "other"],
+        locations=["dwelling", "street_highway"],
+        reasons=["effect_arrest", "protect_self"],
+        impact_factors=["crowd", "alcohol"],
+        outcomes=["other", "arrested"],
         tactics=[{"code": "ground_restraint", "effective": False},
                  {"code": "non_compliant_handcuffing", "effective": True}],
         narrative="  text  ",
@@ -91,6 +91,21 @@ def test_content_is_normalised():
     assert content["narrative"] == "text"
     assert content["area"] is None
     assert content["client_id"] == "8e1b0f5c-2f6b-4c1a-9c5e-3c7e6f1a2b3c"
+
+
+@pytest.mark.parametrize("field", ["locations", "reasons", "impact_factors", "outcomes"])
+def test_a_code_listed_twice_is_refused(field):
+    code = {"locations": "dwelling", "reasons": "effect_arrest", "impact_factors": "crowd",
+            "outcomes": "other"}[field]
+    result = check(**{field: [code, code]})
+    assert list(result.errors) == [f"{field}.1"]
+    assert result.errors[f"{field}.1"][0].endswith("is listed twice.")
+
+
+@pytest.mark.parametrize("field", ["subject", "officer_injury", "subject_injury", "bwv"])
+def test_unknown_keys_inside_the_objects_are_refused(field):
+    body = check().content[field] | {"extra": 1}
+    assert check(**{field: body}).errors == {f"{field}.extra": ["Unknown field."]}
 
 
 def test_optional_parts_may_be_left_out():

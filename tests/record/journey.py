@@ -10,7 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_from
-from uof.formatting import LONDON
+from uof.uktime import LONDON
 
 SECTION_SLUGS = ("incident", "person", "tactics", "effectiveness", "reasons", "impact", "injuries", "bwv", "account")
 

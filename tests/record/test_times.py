@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from uof.formatting import uk_date, uk_datetime
 from uof.record.times import NotADateTime, TypedDateTime, to_utc
+from uof.uktime import uk_date, uk_datetime
 
 
 @pytest.mark.parametrize(("typed", "expected"), [

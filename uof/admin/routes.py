@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,14 +10,12 @@ from werkzeug.wrappers import Response
 
 from uof.admin import bp
 from uof.admin.forms import NewVersionForm, PresetForm, tactic_field_name, tactic_levels_form
+from uof.domain.policy import effective_from_error
 from uof.domain.vocabulary import TACTIC_GROUPS, TACTICS
 from uof.extensions import db
 from uof.security import roles_required
 from uof.services import policy
-
-LONDON = ZoneInfo("Europe/London")
-# A change may not be back-dated: reports already submitted keep the version they were made under.
-BACKDATE_TOLERANCE = timedelta(minutes=5)
+from uof.uktime import NoSuchLocalTime, local_to_utc, uk_datetime
 
 
 def _effective(form: NewVersionForm) -> tuple[bool, datetime | None]:
@@ -26,9 +23,14 @@ def _effective(form: NewVersionForm) -> tuple[bool, datetime | None]:
     local = form.effective_from.data
     if local is None:
         return True, None
-    when = local.replace(tzinfo=LONDON).astimezone(UTC)
-    if when < datetime.now(UTC) - BACKDATE_TOLERANCE:
-        form.effective_from.errors = [*form.effective_from.errors, "The effective time must be now or later."]
+    try:
+        when = local_to_utc(local)
+    except NoSuchLocalTime as error:
+        problem: str | None = str(error)
+    else:
+        problem = effective_from_error(when, datetime.now(UTC))
+    if problem:
+        form.effective_from.errors = [*form.effective_from.errors, problem]
         return False, None
     return True, when
 
@@ -63,6 +65,5 @@ def policy_page() -> str | Response:
         return render_template("admin/policy.html", active=active, history=policy.history(), groups=groups,
                                preset_form=preset_form, levels_form=levels_form, field_name=tactic_field_name)
     db.session.commit()
-    flash(f"Recording policy version {row.version} ({row.preset}) saved, effective "
-          f"{row.effective_from.astimezone(LONDON):%d %b %Y %H:%M}.")
+    flash(f"Recording policy version {row.version} ({row.preset}) saved, effective {uk_datetime(row.effective_from)}.")
     return redirect(url_for("admin.policy"))

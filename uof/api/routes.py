@@ -15,7 +15,6 @@ from uof.api.openapi import document
 from uof.api.serialize import report_json, report_summary, user_json
 from uof.domain.vocabulary import ALL
 from uof.extensions import db
-from uof.models import Report
 from uof.services import audit, policy, reports
 
 
@@ -31,13 +30,6 @@ def _json_body() -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):
         abort(_error(400, "bad_json", message="The request body is not valid JSON."))
-
-
-def _visible_report(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None or not reports.can_view(current_user, report):
-        abort(_error(404, "not_found"))
-    return report
 
 
 @bp.get("/openapi.json")
@@ -96,7 +88,7 @@ def list_reports() -> Response:
 @bp.get("/reports/<int:report_id>")
 def get_report(report_id: int) -> Response:
     """One report with its versions; audited as a view."""
-    report = _visible_report(report_id)
+    report = reports.visible(current_user, report_id) or abort(404)
     audit.record("report.view", actor=current_user, object_type="report", object_id=report.id)
     db.session.commit()
     return jsonify(report_json(report))
@@ -105,16 +97,10 @@ def get_report(report_id: int) -> Response:
 @bp.post("/reports/<int:report_id>/amendments")
 def amend_report(report_id: int) -> Response:
     """A new version of a report returned for amendment, by its own officer."""
-    report = _visible_report(report_id)
+    report = reports.visible(current_user, report_id) or abort(404)
     if report.officer_id != current_user.id:
         return _error(403, "forbidden", message="Only the officer who made the report can amend it.")
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _error(422, "validation", fields={"body": ["Expected a JSON object."]})
-    unknown = sorted(set(body) - {"reason", "changes"})
-    if unknown:
-        return _error(422, "validation", fields={key: ["Unknown field."] for key in unknown})
-    amendment = reports.amend(report, current_user, body.get("reason"), body.get("changes"))
+    amendment = reports.amend(report, current_user, _json_body())
     if amendment.outcome == "not_returned":
         db.session.rollback()
         return _error(409, "not_returned", message="A report can be amended only after it is returned.")

@@ -42,17 +42,17 @@ def login() -> str | Response:
     form = LoginForm()
     failure = None
     if form.validate_on_submit():
-        outcome = accounts.authenticate(
+        user = accounts.authenticate(
             form.username.data or "",
             form.password.data or "",
             threshold=current_app.config["LOGIN_LOCKOUT_THRESHOLD"],
             lockout=timedelta(seconds=current_app.config["LOGIN_LOCKOUT_SECONDS"]),
         )
         db.session.commit()
-        if outcome.user is not None:
+        if user is not None:
             # A fresh session at login, so that nothing set before it (a fixed session) carries over.
             session.clear()
-            login_user(outcome.user)
+            login_user(user)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")), code=303)
         failure = GENERIC_FAILURE

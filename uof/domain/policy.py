@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from uof.domain.vocabulary import TACTICS, Tactic
 
@@ -74,6 +75,16 @@ class Policy:
 
     def as_json(self) -> dict[str, object]:
         return {"version": self.version, "preset": self.preset, "tactics": self.tactics}
+
+
+# A change takes effect now or later: a back-dated version would re-judge incidents already recorded.
+BACKDATE_TOLERANCE = timedelta(minutes=5)
+
+
+def effective_from_error(effective_from: datetime, now: datetime) -> str | None:
+    if effective_from < now - BACKDATE_TOLERANCE:
+        return "The effective time must be now or later."
+    return None
 
 
 def overrides_for(preset: str, tactics: Mapping[str, str]) -> dict[str, str]:

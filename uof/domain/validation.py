@@ -17,6 +17,7 @@ from uof.domain import vocabulary as v
 from uof.domain.policy import EXCLUDED, Policy
 
 NARRATIVE_MAX = 4000
+AMENDMENT_REASON_MAX = 2000
 REFERENCE_MAX = 40
 BWV_REFERENCE_MAX = 60
 AREA_MAX = 80
@@ -57,15 +58,19 @@ def parse_datetime(value: object) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        # The offset can push the year outside 1–9999 when converting to UTC.
+        return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(UTC)
 
 
 def format_datetime(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def has_control_characters(text: str) -> bool:
+    """Control characters other than line breaks and tabs; PostgreSQL refuses NUL in text outright."""
+    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)
 
 
 def _bool(data: Mapping[str, Any], key: str, path: str, result: Result) -> bool | None:
@@ -101,11 +106,21 @@ def _codes(
     for index, code in enumerate(value):
         if not vocab.accepts(code):
             result.add(f"{path}.{index}", f"Unknown {what}: choose one of the listed options.")
+        elif code in chosen:
+            result.add(f"{path}.{index}", f"{vocab.label(code)} is listed twice.")
         else:
             chosen.add(code)
     if at_least_one and not value:
         result.add(path, f"Select at least one {what}.")
     return [term.code for term in vocab.current if term.code in chosen]
+
+
+SUB_OBJECT_FIELDS = {
+    "subject": tuple(SUBJECT_FIELDS),
+    "officer_injury": ("injured", "intentional_assault", "level"),
+    "subject_injury": ("injured", "level", "medical_assistance"),
+    "bwv": ("worn", "recording", "reference", "viewed_before_account"),
+}
 
 
 def _object(data: Mapping[str, Any], key: str, result: Result) -> Mapping[str, Any] | None:
@@ -115,6 +130,8 @@ def _object(data: Mapping[str, Any], key: str, result: Result) -> Mapping[str, A
     if not isinstance(value, Mapping):
         result.add(key, "Must be an object.")
         return None
+    for unknown in sorted(set(value) - set(SUB_OBJECT_FIELDS[key]), key=str):
+        result.add(f"{key}.{unknown}", "Unknown field.")
     return value
 
 
@@ -129,7 +146,7 @@ def _text(value: object, path: str, result: Result, *, max_length: int, required
         result.add(path, required)
     elif len(text) > max_length:
         result.add(path, f"Must be {max_length:,} characters or fewer (it is {len(text):,}).")
-    elif any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
+    elif has_control_characters(text):
         result.add(path, "Must not contain control characters.")
     return text
 
@@ -318,3 +335,24 @@ def _consistency(out: dict[str, Any], result: Result) -> None:
             result.add("ced_trained", "You recorded a Taser (CED) tactic, so you are Taser trained.")
     if out["ced_carried"] is True and out["ced_trained"] is False:
         result.add("ced_trained", "Only Taser-trained officers carry a Taser.")
+
+
+def validate_amendment(body: object, client_id: str) -> Errors:
+    """The shape of an amendment request, ``{"reason": "…", "changes": {…partial report…}}``; the changed
+    report itself is then validated whole by ``validate_report``."""
+    result = Result()
+    if not isinstance(body, Mapping):
+        result.add("body", "Expected a JSON object.")
+        return result.errors
+    for key in sorted(set(body) - {"reason", "changes"}, key=str):
+        result.add(str(key), "Unknown field.")
+    reason, changes = body.get("reason"), body.get("changes")
+    if not isinstance(reason, str) or not reason.strip():
+        result.add("reason", "Give the reason for the amendment.")
+    elif len(reason.strip()) > AMENDMENT_REASON_MAX:
+        result.add("reason", f"Must be {AMENDMENT_REASON_MAX:,} characters or fewer.")
+    if not isinstance(changes, Mapping) or not changes:
+        result.add("changes", "Give the fields that change, as an object.")
+    elif "client_id" in changes and changes["client_id"] != client_id:
+        result.add("changes.client_id", "The client_id of a report cannot change.")
+    return result.errors

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from uof.domain import vocabulary as vocab
-from uof.formatting import uk_datetime
+from uof.uktime import uk_datetime
 
 NOT_ANSWERED = "Not answered"
 NOT_GIVEN = "Not given"

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from uof.domain.policy import Policy
 from uof.domain.validation import Errors, parse_datetime
@@ -53,8 +54,13 @@ def find(officer: User, client_id: uuid.UUID) -> Draft | None:
 
 def of_officer(officer: User) -> list[Draft]:
     return list(db.session.scalars(
-        select(Draft).where(Draft.officer_id == officer.id).order_by(Draft.updated_at.desc(), Draft.id.desc())
+        select(Draft).where(Draft.officer_id == officer.id).options(joinedload(Draft.amends))
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
     ))
+
+
+def count_of(officer: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Draft).where(Draft.officer_id == officer.id)) or 0
 
 
 def amendment_of(report: Report, officer: User) -> Draft | None:
@@ -117,7 +123,6 @@ def resume_section(draft: Draft) -> Section | None:
         if section.slug not in done or errors_by_field(section, found, content):
             return section
     return None
-
 
 
 def ticked_codes(content: Mapping[str, Any]) -> list[str]:

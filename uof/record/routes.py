@@ -24,7 +24,7 @@ from uof.domain.policy import OPTIONAL, PRESET_DESCRIPTIONS, REQUIRED, Policy
 from uof.domain.validation import NARRATIVE_MAX, Errors
 from uof.domain.vocabulary import TACTIC_GROUPS
 from uof.extensions import db
-from uof.models import APPROVED, RESUBMITTED, RETURNED, SUBMITTED, UNDER_REVIEW, Draft, Report
+from uof.models import APPROVED, RECORDING_ROLES, RESUBMITTED, RETURNED, SUBMITTED, UNDER_REVIEW, Draft, Report
 from uof.record import bp, drafts
 from uof.record.answers import QUESTIONS, answers, describe_diff
 from uof.record.forms import AmendmentForm, FormContext, SectionForm
@@ -32,7 +32,7 @@ from uof.record.sections import BY_SLUG, SECTIONS, Section, errors_by_field, fol
 from uof.security import roles_required
 from uof.services import audit, policy, reports
 
-RECORDERS = ("officer", "supervisor")
+RECORDERS = tuple(sorted(RECORDING_ROLES))
 # The session key that carries a submission's confirmation to the report's page, shown once.
 CONFIRMATION = "record.confirmation"
 # ?return=check on a section: the officer came from check your answers and goes back there.
@@ -54,7 +54,6 @@ STATUS_TAGS = {
     RETURNED: "tag tag--red",
     RESUBMITTED: "tag",
 }
-
 
 
 @bp.context_processor
@@ -83,13 +82,6 @@ def _own_draft(draft_id: uuid.UUID) -> Draft:
     if draft is None:
         abort(404)
     return draft
-
-
-def _visible_report(report_id: int) -> Report:
-    report = db.session.get(Report, report_id)
-    if report is None or not reports.can_view(current_user, report):
-        abort(404)
-    return report
 
 
 def _section_url(draft: Draft, section: Section, *, back_to_check: bool = False, field: str | None = None) -> str:
@@ -123,7 +115,7 @@ def start() -> str:
         preset_description=PRESET_DESCRIPTIONS.get(active.preset, ""),
         optional=[tactic for tactic in not_required if active.level(tactic.code) == OPTIONAL],
         excluded=[tactic for tactic in not_required if active.level(tactic.code) != OPTIONAL],
-        draft_count=len(drafts.of_officer(current_user)),
+        draft_count=drafts.count_of(current_user),
     )
 
 
@@ -315,7 +307,7 @@ def _submit_amendment(draft: Draft) -> str | Response:
     assert report is not None
     form = AmendmentForm()
     reason = form.reason.data or ""
-    amendment = reports.amend(report, current_user, reason, drafts.report_body(draft))
+    amendment = reports.amend(report, current_user, {"reason": reason, "changes": drafts.report_body(draft)})
     if amendment.outcome == "amended":
         _close(draft)
         db.session.commit()
@@ -370,7 +362,7 @@ def my_reports() -> str:
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int) -> str:
     """Every answer, the status, and the history of versions and reviews; each view is audited."""
-    shown = _visible_report(report_id)
+    shown = reports.visible(current_user, report_id) or abort(404)
     audit.record("report.view", actor=current_user, object_type="report", object_id=shown.id)
     db.session.commit()
     confirmation = session.get(CONFIRMATION)
@@ -395,7 +387,7 @@ def report(report_id: int) -> str:
 @roles_required(*RECORDERS)
 def amend(report_id: int) -> Response:
     """Open the amendment of a returned report (or carry on with the one already open)."""
-    shown = _visible_report(report_id)
+    shown = reports.visible(current_user, report_id) or abort(404)
     if shown.officer_id != current_user.id:
         abort(404)
     if shown.status != RETURNED:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from uof.formatting import LONDON, to_london, uk_date
+from uof.uktime import NoSuchLocalTime, local_to_utc, to_london
 
 TIME_PATTERN = re.compile(r"(\d{1,2})[:.]?(\d{2})")
 
@@ -44,16 +44,10 @@ def to_utc(typed: TypedDateTime) -> datetime:
     if time is None:
         raise NotADateTime("Enter the time on the 24-hour clock, for example 22:40.")
     try:
-        local = datetime(int(typed.year), int(typed.month), int(typed.day), int(time[1]), int(time[2]),
-                         tzinfo=LONDON)
+        local = datetime(int(typed.year), int(typed.month), int(typed.day), int(time[1]), int(time[2]))
     except (ValueError, OverflowError) as error:
         raise NotADateTime("Enter a real date and time, for example 26 11 2026 and 22:40.") from error
-    moment = local.astimezone(UTC)
-    # A time skipped when the clocks go forward does not come back unchanged; an hour repeated when they go
-    # back is taken as its first occurrence (British Summer Time), which is what zoneinfo's fold=0 means.
-    if moment.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise NotADateTime(
-            f"There was no {local:%H:%M} on {uk_date(local)} in the UK: the clocks went forward an hour. "
-            "Check the time."
-        )
-    return moment
+    try:
+        return local_to_utc(local)
+    except NoSuchLocalTime as error:
+        raise NotADateTime(str(error)) from error

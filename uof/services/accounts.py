@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, select
 
+from uof.domain.validation import has_control_characters
 from uof.extensions import db
 from uof.models import ROLES, Team, User, UserRole, new_session_nonce, utcnow
 from uof.services import audit
@@ -102,33 +102,29 @@ def create_user(
     return user
 
 
-@dataclass(frozen=True)
-class LoginOutcome:
-    user: User | None
-    locked: bool = False
-
-
 def find_login(username: str) -> User | None:
     username = username.strip()
-    if not username:
+    if not username or has_control_characters(username):
         return None
     return db.session.scalar(
         select(User).where(or_(User.email == username.lower(), User.force_number == username.upper()))
     )
 
 
-def authenticate(username: str, password: str, *, threshold: int, lockout: timedelta) -> LoginOutcome:
-    """Check a login and record the attempt; the caller commits and shows one generic message on failure."""
+def authenticate(username: str, password: str, *, threshold: int, lockout: timedelta) -> User | None:
+    """The user if the login is good; records the attempt either way. The caller commits and shows one
+    generic message on failure, whatever the reason (unknown, wrong password, locked, inactive)."""
     user = find_login(username)
     now = utcnow()
     if user is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        audit.record("login.failed", actor_label=username[:254], detail={"reason": "unknown user"})
-        return LoginOutcome(None)
+        typed = "".join(ch if ch.isprintable() else "?" for ch in username)[:254]
+        audit.record("login.failed", actor_label=typed, detail={"reason": "unknown user"})
+        return None
     if user.locked_until and user.locked_until > now:
         audit.record("login.failed", actor=user, detail={"reason": "locked"})
-        return LoginOutcome(None, locked=True)
+        return None
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -139,16 +135,16 @@ def authenticate(username: str, password: str, *, threshold: int, lockout: timed
             user.failed_logins = 0
             detail["locked_until"] = user.locked_until.isoformat()
         audit.record("login.failed", actor=user, detail=detail)
-        return LoginOutcome(None, locked=user.locked_until is not None and user.locked_until > now)
+        return None
     if not user.active:
         audit.record("login.failed", actor=user, detail={"reason": "inactive"})
-        return LoginOutcome(None)
+        return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
     audit.record("login", actor=user)
-    return LoginOutcome(user)
+    return user
 
 
 def end_sessions(user: User) -> None:

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -26,6 +25,7 @@ from uof.domain.validation import format_datetime
 from uof.extensions import db
 from uof.models import User, utcnow
 from uof.services import accounts, reports
+from uof.uktime import LONDON
 
 DOMAIN = "demo.police.example"  # .example is reserved (RFC 2606): no demo email can reach anyone
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the one published password of the demo accounts
@@ -34,7 +34,6 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the one published password 
 SEED = 72
 REPORT_COUNT = 400
 PERIOD = timedelta(days=365)
-LONDON = ZoneInfo("Europe/London")
 
 
 class DemoDataError(RuntimeError):

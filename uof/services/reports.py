@@ -12,11 +12,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from uof.domain.validation import Errors, Result, parse_datetime, validate_report
+from uof.domain.validation import (
+    Errors,
+    Result,
+    has_control_characters,
+    parse_datetime,
+    validate_amendment,
+    validate_report,
+)
 from uof.extensions import db
 from uof.models import (
     RESUBMITTED,
     RETURNED,
+    SUBMITTED,
     Report,
     ReportVersion,
     Team,
@@ -59,7 +67,7 @@ def _existing(officer: User, client_id: str) -> Report | None:
 def duplicate_warnings(
     officer: User, incident_reference: str, exclude_id: int | None = None, before_id: int | None = None
 ) -> list[str]:
-    if not incident_reference:
+    if not incident_reference or has_control_characters(incident_reference):
         return []
     query = select(Report).where(Report.officer_id == officer.id, Report.incident_reference == incident_reference)
     if exclude_id is not None:
@@ -93,7 +101,7 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
         content_hash=content_hash(body),  # type: ignore[arg-type]
         officer_id=officer.id,
         team_id=officer.team_id,
-        status="submitted",
+        status=SUBMITTED,
         version=1,
         policy_version=result.policy.version,
         incident_at=parse_datetime(content["incident_at"]),
@@ -153,51 +161,57 @@ class Amendment:
     errors: Errors = field(default_factory=dict)
 
 
-def amend(report: Report, author: User, reason: object, changes: object, *, now: datetime | None = None) -> Amendment:
-    """Make a new version of a returned report; nothing earlier is overwritten."""
+def amend(report: Report, author: User, body: object, *, now: datetime | None = None) -> Amendment:
+    """Make a new version of a returned report from ``{"reason", "changes"}``; nothing earlier is overwritten.
+
+    The report's row is locked first, so two amendments sent at once make one version and one 409.
+    """
     now = now or utcnow()
+    db.session.refresh(report, with_for_update=True)
     if report.status != RETURNED:
         return Amendment("not_returned", report)
-    errors: Errors = {}
-    if not isinstance(reason, str) or not reason.strip():
-        errors["reason"] = ["Give the reason for the amendment."]
-    elif len(reason.strip()) > 2000:
-        errors["reason"] = ["Must be 2,000 characters or fewer."]
-    if not isinstance(changes, Mapping) or not changes:
-        errors["changes"] = ["Give the fields that change, as an object."]
-    elif "client_id" in changes and changes["client_id"] != report.client_id:
-        errors["changes.client_id"] = ["The client_id of a report cannot change."]
+    errors = validate_amendment(body, report.client_id)
     if errors:
         return Amendment("invalid", report, errors)
-    assert isinstance(changes, Mapping)
-    assert isinstance(reason, str)
+    assert isinstance(body, Mapping)
+    reason, changes = body["reason"].strip(), body["changes"]
     before = report.content
-    candidate = merge(before, changes)
-    result = validate_report(
-        candidate,
-        policy_for=lambda _when: policy.by_version(report.policy_version),
-        now=now,
-        areas=known_areas(),
-    )
+    # Judged by the policy in force at the (possibly corrected) incident time, as a new report would be.
+    result = validate(merge(before, changes), now)
     if not result.ok:
         return Amendment("invalid", report, {f"changes.{k}": v for k, v in result.errors.items()})
+    assert result.policy is not None
     changed = diff(before, result.content)
     if not changed:
         return Amendment("invalid", report, {"changes": ["The changes are the same as the current version."]})
     report.version += 1
     report.versions.append(ReportVersion(
-        version=report.version, content=result.content, reason=reason.strip(), diff=changed,
-        author_id=author.id, created_at=now,
+        version=report.version, content=result.content, reason=reason, diff=changed, author_id=author.id,
+        created_at=now,
     ))
     report.status = RESUBMITTED
+    report.policy_version = result.policy.version
     report.incident_at = parse_datetime(result.content["incident_at"]) or report.incident_at
     report.incident_reference = result.content["incident_reference"]
     report.area = result.content["area"] or report.area
     report.updated_at = now
     db.session.flush()
     audit.record("report.amend", actor=author, object_type="report", object_id=report.id,
-                 detail={"version": report.version, "fields": sorted(changed)})
+                 detail={"version": report.version, "fields": sorted(changed),
+                         "policy_version": report.policy_version})
     return Amendment("amended", report)
+
+
+# Ids past a 32-bit integer cannot exist, and PostgreSQL refuses to compare an integer column with them.
+MAX_ID = 2**31 - 1
+
+
+def visible(user: User, report_id: int) -> Report | None:
+    """The report if ``user`` may read it; None both when it does not exist and when it is not theirs."""
+    if not 0 < report_id <= MAX_ID:
+        return None
+    report = db.session.get(Report, report_id)
+    return report if report is not None and can_view(user, report) else None
 
 
 def can_view(user: User, report: Report) -> bool:

@@ -1,8 +1,8 @@
-"""How times are shown: stored in UTC, shown in UK local time (Europe/London, clock changes handled)."""
+"""UK local time: times are stored in UTC and typed and shown in Europe/London, with the clock changes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -32,6 +32,25 @@ def uk_datetime(value: datetime | str | None) -> str:
     """Like "26 Nov 2026, 22:40"; empty when there is no date."""
     local = to_london(value)
     return f"{uk_date(local)}, {local:%H:%M}" if local else ""
+
+
+class NoSuchLocalTime(ValueError):
+    """A wall-clock time that did not happen in the UK: skipped when the clocks went forward."""
+
+
+def local_to_utc(local: datetime) -> datetime:
+    """The UTC instant of a naive UK wall-clock time.
+
+    A time skipped when the clocks go forward does not come back unchanged and is refused; an hour repeated
+    when they go back is taken as its first occurrence (British Summer Time), which is zoneinfo's fold=0.
+    """
+    moment = local.replace(tzinfo=LONDON).astimezone(UTC)
+    if moment.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NoSuchLocalTime(
+            f"There was no {local:%H:%M} on {uk_date(local.replace(tzinfo=LONDON))} in the UK: the clocks went "
+            "forward an hour. Check the time."
+        )
+    return moment
 
 
 def init_app(app: Flask) -> None:
