@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,8 @@ def test_rows_are_hash_chained(app, history):
     assert events[0].prev_hash == audit.GENESIS
     for before, after in zip(events, events[1:], strict=False):
         assert after.prev_hash == before.hash
-    assert all(audit._digest(e) == e.hash for e in events)
+    with app.app_context():
+        assert all(audit._digest(e) == e.hash for e in events)
     assert len({e.hash for e in events}) == len(events)
     login = events[3]
     assert (login.actor_id, login.actor_label, login.ip) == (history.id, "pc.one@example.org", "127.0.0.1")
@@ -182,3 +184,27 @@ def test_an_entry_written_with_a_local_time_still_verifies(app, runner):
     code, output = verify(runner)
     assert code == 0, output
     assert rows(app)[0].at.isoformat() == "2026-07-01T08:30:00+00:00"
+
+
+def test_entries_deleted_from_the_end_are_found(app, runner, history):
+    with app.app_context():
+        drop_triggers()
+        db.session.execute(sa.text("DELETE FROM audit_events WHERE seq > 4"))
+        db.session.commit()
+    code, output = verify(runner)
+    assert code == 1
+    assert "entries 5 to 6 were deleted" in output
+
+
+def test_a_row_rehashed_without_the_key_is_found(app, runner, history):
+    with app.app_context():
+        drop_triggers()
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        forged = hashlib.sha256(b"anything").hexdigest()
+        db.session.execute(sa.text("UPDATE audit_events SET detail = :d, hash = :h WHERE seq = :s"),
+                           {"d": '{"forged": true}', "h": forged, "s": last.seq})
+        db.session.execute(sa.text("UPDATE audit_head SET hash = :h"), {"h": forged})
+        db.session.commit()
+    code, output = verify(runner)
+    assert code == 1
+    assert "entry 6" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -36,6 +37,9 @@ class Settings:
     vapid_subject: str | None
     push_allowed_hosts: tuple[str, ...]
     ratelimit_storage_url: str
+    # Keys the audit log's hash chain, so that rows cannot be rewritten and re-hashed by someone who can only
+    # write to the database. Kept outside the database: the environment or the instance folder.
+    audit_key: str
 
     @property
     def production(self) -> bool:
@@ -56,7 +60,7 @@ class Settings:
                     "UOF_ENV=production needs UOF_SECRET_KEY set to a random value of at least 32 characters"
                 )
         elif not secret_key:
-            secret_key = _instance_secret(instance_path)
+            secret_key = _instance_secret(instance_path, "secret_key")
         hosts = environ.get("UOF_PUSH_ALLOWED_HOSTS")
         return cls(
             env=env,
@@ -68,6 +72,7 @@ class Settings:
                 tuple(h.strip().lower() for h in hosts.split(",") if h.strip()) if hosts else DEFAULT_PUSH_HOSTS
             ),
             ratelimit_storage_url=environ.get("UOF_RATELIMIT_STORAGE_URL", "memory://"),
+            audit_key=environ.get("UOF_AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -92,14 +97,17 @@ class Settings:
         }
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """A development secret made once and kept in the instance folder, readable only by its owner."""
-    path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """A secret made once and kept in the instance folder, readable only by its owner."""
+    path = instance_path / name
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        draft = instance_path / f".{name}.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        # A hard link appears whole or not at all, so a worker starting at the same moment reads one key.
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+        draft.unlink()
+    return path.read_text().strip()

@@ -159,6 +159,13 @@ def upgrade():
     )
 
 
+    op.create_table('audit_head',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('mac', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
+    )
     _append_only_audit_log()
     # Version 1 of the recording policy: the national standard since national recording began, so that
     # every incident the validation accepts falls under some version.
@@ -204,6 +211,7 @@ def _drop_audit_triggers():
 
 def downgrade():
     _drop_audit_triggers()
+    op.drop_table('audit_head')
     op.drop_table('report_versions')
     with op.batch_alter_table('drafts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_drafts_officer_id'))

@@ -1,26 +1,41 @@
 """The append-only, hash-chained audit log (Data Protection Act 2018 s.62 logging).
 
-Each row's hash covers its own fields and the previous row's hash, so editing or deleting any row breaks the
-chain from that point. Database triggers also refuse UPDATE and DELETE on the table.
+Each row's hash is an HMAC, under a key kept outside the database, of its own fields and the previous row's
+hash, so editing or deleting a row breaks the chain from that point and cannot be covered up by re-hashing
+without the key. A one-row head records the newest entry under the same key, so entries deleted from the end
+are found too. Database triggers also refuse UPDATE and DELETE on the log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, text
 
 from uof.extensions import db
-from uof.models import AuditEvent, User, utcnow
+from uof.models import AuditEvent, AuditHead, User, utcnow
 
 GENESIS = "0" * 64
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends to the chain.
 CHAIN_LOCK = 0x756F665F61756469
+
+
+HEAD_ID = 1
+
+
+def _mac(message: str) -> str:
+    key = current_app.config["UOF_SETTINGS"].audit_key.encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def _head_mac(seq: int, chain_hash: str) -> str:
+    return _mac(f"head:{seq}:{chain_hash}")
 
 
 def _digest(event: AuditEvent) -> str:
@@ -36,8 +51,7 @@ def _digest(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _mac(json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True))
 
 
 def record(
@@ -74,6 +88,9 @@ def record(
     )
     event.hash = _digest(event)
     db.session.add(event)
+    head = db.session.get(AuditHead, HEAD_ID) or AuditHead(id=HEAD_ID)
+    head.seq, head.hash, head.mac = event.seq, event.hash, _head_mac(event.seq, event.hash)
+    db.session.add(head)
     db.session.flush()
     return event
 
@@ -87,22 +104,37 @@ class Verification:
 
 
 def verify(batch: int = 5000) -> Verification:
-    """Walk the whole chain; report the first row that was edited, deleted or inserted out of order."""
+    """Walk the whole chain and check it against the head; report the first entry edited, deleted or
+    inserted out of order."""
     expected_seq, prev_hash, checked = 1, GENESIS, 0
-    last_seq = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+            select(AuditEvent).where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            return Verification(ok=True, checked=checked)
+            break
         for event in rows:
             if event.seq != expected_seq:
                 return Verification(False, checked, expected_seq, f"entry {expected_seq} is missing")
             if event.prev_hash != prev_hash:
                 return Verification(False, checked, event.seq, "the link to the previous entry is broken")
-            if _digest(event) != event.hash:
+            if not hmac.compare_digest(_digest(event), event.hash):
                 return Verification(False, checked, event.seq, "the entry was changed after it was written")
             prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-            last_seq = event.seq
         db.session.expunge_all()
+    return _verify_head(checked, prev_hash)
+
+
+def _verify_head(checked: int, last_hash: str) -> Verification:
+    head = db.session.get(AuditHead, HEAD_ID)
+    if head is None:
+        if checked:
+            return Verification(False, checked, 1, "the record of the newest entry is missing")
+        return Verification(ok=True, checked=0)
+    if not hmac.compare_digest(_head_mac(head.seq, head.hash), head.mac):
+        return Verification(False, checked, head.seq, "the record of the newest entry was changed")
+    if head.seq > checked:
+        return Verification(False, checked, checked + 1, f"entries {checked + 1} to {head.seq} were deleted")
+    if head.seq < checked or head.hash != last_hash:
+        return Verification(False, checked, head.seq + 1, "entries after the recorded newest one were added")
+    return Verification(ok=True, checked=checked)
