@@ -85,3 +85,14 @@ def test_back_dating_and_a_missing_reason_are_refused(app, make, auth, client):
     assert "The effective time must be now or later." in response.get_data(as_text=True)
     with app.app_context():
         assert policy.active().version == 1
+
+
+def test_a_time_skipped_by_the_clock_change_is_refused(app, make, auth, client):
+    _admin(make, auth)
+    token = csrf_from(client.get("/admin/policy").get_data(as_text=True))
+    # The clocks go forward at 01:00 on the last Sunday of March: 01:30 never happens that night.
+    response = client.post("/admin/policy", data={"preset-csrf_token": token, "preset-preset": "derogated",
+                                                  "preset-note": "Spring", "preset-effective_from": "2027-03-28T01:30"})
+    assert "There was no 01:30 on 28 Mar 2027 in the UK" in response.get_data(as_text=True)
+    with app.app_context():
+        assert policy.active().version == 1
