@@ -57,7 +57,7 @@ test: install-dev chromium
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered -q
 
 lint: install-dev
-	$(BIN)/ruff check uof tests bench wsgi.py
+	$(BIN)/ruff check uof tests bench tools wsgi.py
 	$(BIN)/mypy
 
 typecheck: install-dev

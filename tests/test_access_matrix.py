@@ -17,6 +17,8 @@ from tests.factories import Maker, report_body
 ACTORS = ("anonymous", "owner", "colleague", "supervisor", "other_supervisor", "governance", "admin", "auditor")
 RECORDERS = {"owner", "colleague", "supervisor", "other_supervisor"}
 READERS_OF_REPORT = {"owner", "supervisor", "governance"}
+# The installable app shell: public, so that it installs before login and works after a session ends.
+APP_SHELL = ("/manifest.webmanifest", "/sw.js", "/offline")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
     api = rule.startswith("/api/")
     if rule in ("/login", "/static/<path:filename>", "/api/v1/openapi.json"):
         return {200, 302, 303, 404} if rule.startswith("/static") else {200, 302, 303}
+    if rule in APP_SHELL:
+        return {200}
     if anonymous:
         return {401} if api else {302}
     if rule == "/logout":
@@ -78,6 +82,8 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         return {403} if recording_only else {200, 303}
     if rule == "/reports/<int:report_id>/amend":
         return {403} if recording_only else {302, 303} if actor == "owner" else {404}
+    if rule == "/record/device":
+        return {403} if recording_only else {200}
     if rule.startswith("/record/<uuid:draft_id>"):
         return {403} if recording_only else {200, 302, 303} if actor == "owner" else {404}
     raise AssertionError(f"no expectation for {method} {rule}")

@@ -13,7 +13,8 @@ from uof.security import PUBLIC_ENDPOINTS
 
 # The pages to check, as the officer (who is also an admin), plus the first section of a new draft and its
 # check-your-answers page, and the start page of someone who does not record.
-PAGES = ["/login", "/reports", "/record", "/reports/{report_id}", "/admin/policy", "/no-such-page"]
+PAGES = ["/login", "/reports", "/record", "/record/device", "/reports/{report_id}", "/admin/policy",
+         "/no-such-page"]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 

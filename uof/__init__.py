@@ -22,7 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
-    from uof import cli, errors, security, uktime
+    from uof import cli, compression, errors, security, uktime
     from uof.database import configure_engine
     from uof.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -37,15 +37,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     uktime.init_app(app)
+    compression.init_app(app)
 
     from uof.admin import bp as admin_bp
     from uof.api import bp as api_bp
     from uof.auth import bp as auth_bp
+    from uof.pwa import bp as pwa_bp
     from uof.record import bp as record_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(record_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(pwa_bp)
     cli.init_app(app)
     return app

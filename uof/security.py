@@ -16,7 +16,9 @@ from uof.models import User
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Endpoints reachable without logging in. Everything else needs a session.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "api.openapi"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "api.openapi",
+                              # The app shell installs before login and must work after a session ends.
+                              "pwa.manifest", "pwa.service_worker", "pwa.offline"})
 
 CSP = "; ".join([
     "default-src 'self'",

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +42,22 @@ class LiveServer:
     url: str
     officer: str
     admin: str
+    # The SQLite file the server writes to, so that a test can count what reached it.
+    database: str = ""
+    # Another officer of the same team, for the shared phone.
+    second_officer: str = ""
+
+    def count_reports(self, **where: str) -> int:
+        """Reports on the server, optionally only those with these column values (client_id=…)."""
+        return count_reports(self.database, **where)
+
+
+def count_reports(database: str, **where: str) -> int:
+    clauses = " AND ".join(f"{column} = ?" for column in where) or "1 = 1"
+    with closing(sqlite3.connect(database)) as connection:
+        row = connection.execute(f"SELECT count(*) FROM reports WHERE {clauses}",  # noqa: S608 (column names are ours)
+                                 tuple(where.values())).fetchone()
+    return int(row[0])
 
 
 def _free_port() -> int:
@@ -59,39 +77,84 @@ def _seed(url: str, instance: Path) -> None:
         make_team("Birmingham Central A", "Birmingham")
         make_user("pc.browser@example.org", "officer", teams=("Birmingham Central A",), force_number="4321",
                   name="Alex Browser")
+        make_user("pc.second@example.org", "officer", teams=("Birmingham Central A",), force_number="8765",
+                  name="Sam Second")
         make_user("admin.browser@example.org", "admin", name="Ada Admin")
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """uof served by gunicorn in a subprocess, on SQLite, with an officer and an admin."""
-    instance = tmp_path_factory.mktemp("browser-instance")
-    url = f"sqlite:///{instance / 'uof.sqlite3'}"
-    _seed(url, instance)
-    port = _free_port()
-    env = os.environ | {"UOF_DATABASE_URL": url, "UOF_INSTANCE_PATH": str(instance),
-                        "UOF_SECRET_KEY": "browser-" + "y" * 40, "UOF_ENV": "development"}
-    log_path = instance / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
+# The app as wsgi.py builds it, without the login rate limit: the browser tests log in dozens of times a
+# minute from one address (tests/test_auth.py covers the limit itself).
+APP = "uof:create_app({'RATELIMIT_ENABLED': False})"
+
+
+class ServerProcess:
+    """gunicorn serving uof in a subprocess on one port and one SQLite file, which can be stopped and started
+    again at the same origin (the outbox tests take the server away in the middle of sending)."""
+
+    def __init__(self, instance: Path, workers: int = 2) -> None:
+        self.instance = instance
+        self.path = instance / "uof.sqlite3"
+        self.database = f"sqlite:///{self.path}"
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        _seed(self.database, instance)
+
+    def start(self) -> None:
+        env = os.environ | {"UOF_DATABASE_URL": self.database, "UOF_INSTANCE_PATH": str(self.instance),
+                            "UOF_SECRET_KEY": "browser-" + "y" * 40, "UOF_ENV": "development"}
+        self.starts += 1
+        log_path = self.instance / f"server-{self.starts}.log"
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers",
+                 str(self.workers), APP],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
         for _ in range(150):
             try:
-                with urllib.request.urlopen(f"{base}/login", timeout=1):  # noqa: S310 (loopback URL built here)
-                    break
+                with urllib.request.urlopen(f"{self.url}/login", timeout=1):  # noqa: S310 (loopback URL built here)
+                    return
             except OSError:
-                if process.poll() is not None:
+                if self.process.poll() is not None:
                     raise RuntimeError(f"the server exited:\n{log_path.read_text()}") from None
                 time.sleep(0.1)
-        yield LiveServer(base, officer="4321", admin="admin.browser@example.org")
+        raise RuntimeError("the server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def live(self) -> LiveServer:
+        return LiveServer(self.url, officer="4321", admin="admin.browser@example.org", database=str(self.path),
+                          second_officer="8765")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """uof served by gunicorn in a subprocess, on SQLite, with two officers and an admin."""
+    server = ServerProcess(tmp_path_factory.mktemp("browser-instance"))
+    server.start()
+    try:
+        yield server.live()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server of the test's own, on its own database, that the test may stop and start again."""
+    server = ServerProcess(tmp_path_factory.mktemp("own-server"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -59,7 +59,7 @@ def test_officer_records_a_use_of_force_on_a_phone(phone, live_server):
 
     page.get_by_label("Handcuffing – non-compliant").check()
     # With JavaScript on, the duty to record is announced as soon as a tactic is ticked.
-    assert "must" in page.locator("[aria-live]").first.inner_text().lower()
+    assert "must" in page.locator("[data-policy-duty]").inner_text().lower()
     _no_horizontal_scroll(page)
     _continue(page)
 

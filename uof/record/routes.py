@@ -2,6 +2,8 @@
 
 Start → one page per section → check your answers → submit, with the draft saved on the server at every
 step; the officer's own reports; a report's page with its history; and the amendment of a returned report.
+The device form (``/record/device``) puts the same sections on one page for recording with no signal: its
+scripts keep the draft and the outbox on the phone, and it sends through the JSON API.
 Every rule comes from the domain validator through ``uof.services.reports``: a page shows the errors whose
 paths belong to its fields.
 """
@@ -22,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from uof.domain.policy import OPTIONAL, PRESET_DESCRIPTIONS, REQUIRED, Policy
 from uof.domain.validation import NARRATIVE_MAX, Errors
-from uof.domain.vocabulary import TACTIC_GROUPS
+from uof.domain.vocabulary import TACTIC_GROUPS, TACTICS, Tactic
 from uof.extensions import db
 from uof.models import APPROVED, RECORDING_ROLES, RESUBMITTED, RETURNED, SUBMITTED, UNDER_REVIEW, Draft, Report
 from uof.record import bp, drafts
@@ -128,6 +130,31 @@ def create() -> Response:
     return redirect(_section_url(draft, SECTIONS[0]), code=303)
 
 
+@bp.get("/record/device")
+@roles_required(*RECORDERS)
+def device() -> str:
+    """Every section on one page, for recording on the phone with or without a signal.
+
+    The service worker caches this page and a phone may be shared, so it is user-neutral: nothing in it names
+    the officer or carries a token the scripts rely on (``user_neutral`` tells the layout). Every current tactic
+    is rendered with its level under the active policy, and device-form.js applies the cached policy of
+    GET /api/v1/form over it (hiding excluded tactics), as the page may be older than the policy.
+    """
+    active = policy.active()
+    every_tactic = {"tactics": [{"code": tactic.code} for tactic in TACTICS.current]}
+    context = FormContext(every_tactic, active, reports.known_areas())
+    forms = {each.slug: each.form.make(context, data={}) for each in SECTIONS}
+    return render_template(
+        "record/device.html",
+        user_neutral=True,
+        sections=SECTIONS,
+        forms=forms,
+        policy=active,
+        tactic_groups=_tactic_groups(active, offered_only=False),
+        duty=NO_TACTICS_YET,
+    )
+
+
 @bp.get("/record/<uuid:draft_id>")
 @roles_required(*RECORDERS)
 def resume(draft_id: uuid.UUID) -> Response:
@@ -210,9 +237,12 @@ def _render_section(draft: Draft, current: Section, form: SectionForm, found: Ma
     )
 
 
-def _tactic_groups(recording_policy: Policy) -> list[tuple[str, list[TacticChoice]]]:
-    """The offered tactics under the Home Office types of force, in the order of its tables."""
-    offered = sorted(recording_policy.offered(), key=lambda tactic: TACTIC_GROUPS.index(tactic.group))
+def _tactic_groups(recording_policy: Policy, *, offered_only: bool = True) -> list[tuple[str, list[TacticChoice]]]:
+    """The offered tactics (or every current one) under the Home Office types of force, in the order of its
+    tables."""
+    tactics = recording_policy.offered() if offered_only else [
+        tactic for tactic in TACTICS.current if isinstance(tactic, Tactic)]
+    offered = sorted(tactics, key=lambda tactic: TACTIC_GROUPS.index(tactic.group))
     return [
         (group, [TacticChoice(t.code, t.label, recording_policy.level(t.code)) for t in tactics])
         for group, tactics in groupby(offered, key=lambda tactic: tactic.group)
