@@ -103,9 +103,9 @@ class ServerProcess:
         self.starts = 0
         _seed(self.database, instance)
 
-    def start(self) -> None:
+    def start(self, extra_env: dict[str, str] | None = None) -> None:
         env = os.environ | {"UOF_DATABASE_URL": self.database, "UOF_INSTANCE_PATH": str(self.instance),
-                            "UOF_SECRET_KEY": "browser-" + "y" * 40, "UOF_ENV": "development"}
+                            "UOF_SECRET_KEY": "browser-" + "y" * 40, "UOF_ENV": "development"} | (extra_env or {})
         self.starts += 1
         log_path = self.instance / f"server-{self.starts}.log"
         with log_path.open("wb") as log:

@@ -5,18 +5,13 @@ These assume that layout.html links the manifest and loads /static/js/register-s
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ROOT, _free_port, _seed, login
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ServerProcess, login
 from tests.factories import PASSWORD
 from uof.pwa.shell import SALT_VARIABLE
 from uof.security import CSP
@@ -282,46 +277,10 @@ def test_the_maskable_icon_keeps_its_design_inside_the_safe_zone(phone, live_ser
     assert outside == [512, 512, ["11,12,12"]]  # only #0b0c0c
 
 
-class _Restartable:
-    """gunicorn on one fixed port, restartable with another shell salt: a "release" at the same origin."""
-
-    def __init__(self, instance: Path) -> None:
-        self.instance = instance
-        self.database = f"sqlite:///{instance / 'uof.sqlite3'}"
-        _seed(self.database, instance)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, salt: str) -> None:
-        env = os.environ | {"UOF_DATABASE_URL": self.database, "UOF_INSTANCE_PATH": str(self.instance),
-                            "UOF_SECRET_KEY": "browser-" + "y" * 40, "UOF_ENV": "development", SALT_VARIABLE: salt}
-        log_path = self.instance / f"server-{salt}.log"
-        with log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{self.url}/login", timeout=1):  # noqa: S310 (loopback URL built here)
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the server exited:\n{log_path.read_text()}") from None
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
-def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Restartable]:
-    server = _Restartable(tmp_path_factory.mktemp("pwa-release"))
+def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server at a fixed origin, restarted with another shell salt: a new release."""
+    server = ServerProcess(tmp_path_factory.mktemp("pwa-release"), workers=1)
     try:
         yield server
     finally:
@@ -365,7 +324,7 @@ READ_SENTINEL = """async () => {
 
 
 def test_a_new_version_takes_over_and_leaves_indexeddb_alone(browser, restartable):
-    restartable.start(salt="release-1")
+    restartable.start({SALT_VARIABLE: "release-1"})
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
                                   base_url=restartable.url)
     page = context.new_page()
@@ -380,7 +339,7 @@ def test_a_new_version_takes_over_and_leaves_indexeddb_alone(browser, restartabl
         assert before["entries"] == [{"client_id": "0d2b8f8e-5d1c-4f0e-9a43-6c1f5e2f7a10", "waiting": True}]
 
         restartable.stop()
-        restartable.start(salt="release-2")
+        restartable.start({SALT_VARIABLE: "release-2"})
         second = _version(page)
         assert second != first
         page.evaluate("""() => {
