@@ -188,3 +188,8 @@ def login(page, username: str, password: str = PASSWORD) -> None:  # type: ignor
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+def choose(page, question: str, answer: str, *, exact: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Tick ``answer`` in the radio group whose legend is (or, with exact=False, contains) ``question``."""
+    page.get_by_role("group", name=question, exact=exact).get_by_label(answer, exact=True).check()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, login
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, choose, login
 from tests.factories import report_body
 from uof.domain.policy import DEROGATED, EXCLUDED, NATIONAL, Policy
 from uof.domain.validation import validate_report
@@ -65,10 +65,6 @@ def _with_worker(page) -> None:  # type: ignore[no-untyped-def]
     }""")
 
 
-def _choose(page, question: str, answer: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("group", name=question, exact=True).get_by_label(answer, exact=True).check()
-
-
 def _fill_report(page, reference: str) -> None:  # type: ignore[no-untyped-def]
     """Every answer of a valid report, as an officer gives them on the device form."""
     when = datetime.now(ZoneInfo("Europe/London")) - timedelta(days=1)
@@ -78,29 +74,29 @@ def _fill_report(page, reference: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Time", exact=True).fill("22:40")
     page.get_by_label("Incident reference (CAD or log number)").fill(reference)
     page.get_by_label("Street / highway").check()
-    _choose(page, "Were you single crewed?", "No")
-    _choose(page, "Age band (perceived)", "18 to 34 years")
-    _choose(page, "Gender (perceived)", "Female")
-    _choose(page, "Ethnicity (perceived)", "Mixed")
-    _choose(page, "Health condition", "None")
-    _choose(page, "The person's conduct", "Active resistance")
+    choose(page, "Were you single crewed?", "No")
+    choose(page, "Age band (perceived)", "18 to 34 years")
+    choose(page, "Gender (perceived)", "Female")
+    choose(page, "Ethnicity (perceived)", "Mixed")
+    choose(page, "Health condition", "None")
+    choose(page, "The person's conduct", "Active resistance")
     page.get_by_label("Handcuffing – non-compliant", exact=True).check()
-    _choose(page, "Was ‘Handcuffing – non-compliant’ effective?", "Yes")
-    _choose(page, "Are you Taser (CED) trained?", "No")
-    _choose(page, "Were you carrying a Taser (CED)?", "No")
+    choose(page, "Was ‘Handcuffing – non-compliant’ effective?", "Yes")
+    choose(page, "Are you Taser (CED) trained?", "No")
+    choose(page, "Were you carrying a Taser (CED)?", "No")
     page.get_by_label("Effect arrest").check()
     page.get_by_label("Alcohol").check()
-    _choose(page, "Were you injured?", "No")
-    _choose(page, "Were you injured by an intentional assault?", "No")
-    _choose(page, "How badly were you injured?", "None")
-    _choose(page, "Was the person injured?", "No")
-    _choose(page, "How badly was the person injured?", "None")
-    _choose(page, "Medical assistance for the person", "None")
+    choose(page, "Were you injured?", "No")
+    choose(page, "Were you injured by an intentional assault?", "No")
+    choose(page, "How badly were you injured?", "None")
+    choose(page, "Was the person injured?", "No")
+    choose(page, "How badly was the person injured?", "None")
+    choose(page, "Medical assistance for the person", "None")
     page.get_by_role("group", name="Outcome", exact=True).get_by_label("Arrested", exact=True).check()
-    _choose(page, "Were you wearing body-worn video?", "Yes")
-    _choose(page, "Was it recording?", "Yes")
+    choose(page, "Were you wearing body-worn video?", "Yes")
+    choose(page, "Was it recording?", "Yes")
     page.get_by_label("Footage reference").fill("BWV-4455")
-    _choose(page, "Did you view the footage before writing your account?", "No")
+    choose(page, "Did you view the footage before writing your account?", "No")
     page.get_by_role("textbox", name="Your account").fill("Resisted handcuffing on the street.")
 
 
@@ -479,7 +475,7 @@ def test_a_draft_survives_a_reload_and_a_new_page(browser, live_server):
         _open_device_form(page)
         page.get_by_label("Incident reference (CAD or log number)").fill(reference)
         page.get_by_label("Street / highway").check()
-        _choose(page, "Age band (perceived)", "18 to 34 years")
+        choose(page, "Age band (perceived)", "18 to 34 years")
         _saved(page)
         client_id = page.evaluate("new URLSearchParams(location.search).get('draft')")
         assert uuid.UUID(client_id).version == 4

@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.browser.conftest import login
-
-
-def _choose(page, question: str, answer: str) -> None:  # type: ignore[no-untyped-def]
-    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+from tests.browser.conftest import choose, login
 
 
 def _continue(page) -> None:  # type: ignore[no-untyped-def]
@@ -45,15 +41,15 @@ def test_officer_records_a_use_of_force_on_a_phone(phone, live_server):
     page.get_by_label("Time").fill("22:40")
     page.get_by_label("Incident reference (CAD or log number)").fill("CAD-7781-BROWSER")
     page.get_by_label("Street / highway").check()
-    _choose(page, "Were you single crewed?", "No")
+    choose(page, "Were you single crewed?", "No")
     _no_horizontal_scroll(page)
     _continue(page)
 
-    _choose(page, "Age band (perceived)", "18 to 34 years")
-    _choose(page, "Gender (perceived)", "Female")
-    _choose(page, "Ethnicity (perceived)", "Mixed")
-    _choose(page, "Health condition", "None")
-    _choose(page, "The person's conduct", "Active resistance")
+    choose(page, "Age band (perceived)", "18 to 34 years")
+    choose(page, "Gender (perceived)", "Female")
+    choose(page, "Ethnicity (perceived)", "Mixed")
+    choose(page, "Health condition", "None")
+    choose(page, "The person's conduct", "Active resistance")
     _no_horizontal_scroll(page)
     _continue(page)
 
@@ -63,9 +59,9 @@ def test_officer_records_a_use_of_force_on_a_phone(phone, live_server):
     _no_horizontal_scroll(page)
     _continue(page)
 
-    _choose(page, "Handcuffing – non-compliant", "Yes")
-    _choose(page, "Are you Taser (CED) trained?", "No")
-    _choose(page, "Were you carrying a Taser (CED)?", "No")
+    choose(page, "Handcuffing – non-compliant", "Yes", exact=False)
+    choose(page, "Are you Taser (CED) trained?", "No")
+    choose(page, "Were you carrying a Taser (CED)?", "No")
     _continue(page)
 
     page.get_by_label("Effect arrest").check()
@@ -73,20 +69,20 @@ def test_officer_records_a_use_of_force_on_a_phone(phone, live_server):
     page.get_by_label("Alcohol").check()
     _continue(page)
 
-    _choose(page, "Were you injured?", "No")
-    _choose(page, "Were you injured by an intentional assault?", "No")
-    _choose(page, "How badly were you injured?", "None")
-    _choose(page, "Was the person injured?", "No")
-    _choose(page, "How badly was the person injured?", "None")
-    _choose(page, "Medical assistance for the person", "None")
+    choose(page, "Were you injured?", "No")
+    choose(page, "Were you injured by an intentional assault?", "No")
+    choose(page, "How badly were you injured?", "None")
+    choose(page, "Was the person injured?", "No")
+    choose(page, "How badly was the person injured?", "None")
+    choose(page, "Medical assistance for the person", "None")
     page.get_by_role("group", name="Outcome").get_by_label("Arrested").check()
     _no_horizontal_scroll(page)
     _continue(page)
 
-    _choose(page, "Were you wearing body-worn video?", "Yes")
-    _choose(page, "Was it recording?", "Yes")
+    choose(page, "Were you wearing body-worn video?", "Yes")
+    choose(page, "Was it recording?", "Yes")
     page.get_by_label("Footage reference").fill("BWV-4455")
-    _choose(page, "Did you view the footage before writing your account?", "No")
+    choose(page, "Did you view the footage before writing your account?", "No")
     _continue(page)
 
     page.get_by_label("Your account").fill("Resisted handcuffing on the street; <b>no</b> injuries.")
