@@ -134,14 +134,18 @@ UNDER_REVIEW = "under_review"
 APPROVED = "approved"
 RETURNED = "returned"
 RESUBMITTED = "resubmitted"
-STATUSES = (SUBMITTED, UNDER_REVIEW, APPROVED, RETURNED, RESUBMITTED)
+REFERRED = "referred"
+STATUSES = (SUBMITTED, UNDER_REVIEW, APPROVED, RETURNED, RESUBMITTED, REFERRED)
 STATUS_LABELS = {
     SUBMITTED: "Submitted",
     UNDER_REVIEW: "Under review",
     APPROVED: "Approved",
     RETURNED: "Returned for amendment",
     RESUBMITTED: "Resubmitted",
+    REFERRED: "Referred to professional standards",
 }
+# The statuses in which a report waits for a supervisor's decision.
+AWAITING_REVIEW = (SUBMITTED, UNDER_REVIEW, RESUBMITTED)
 
 
 class Report(db.Model):  # type: ignore[name-defined,misc]
@@ -165,11 +169,17 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     area: Mapped[str | None] = mapped_column(String(80), index=True)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the report last started waiting for a supervisor's decision (submission or resubmission); cleared by
+    # the decision. The review queue's order and the overdue-review rule both read it.
+    awaiting_review_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
     team: Mapped[Team | None] = relationship()
     versions: Mapped[list[ReportVersion]] = relationship(
         back_populates="report", order_by="ReportVersion.version", cascade="all, delete-orphan"
+    )
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="report", order_by="Review.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -257,3 +267,182 @@ class AuditHead(db.Model):  # type: ignore[name-defined,misc]
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+
+
+# Review decisions (API.md: POST /api/v1/reports/<id>/review).
+APPROVE = "approve"
+RETURN = "return"
+REFER = "refer"
+DECISIONS = (APPROVE, RETURN, REFER)
+DECISION_LABELS = {
+    APPROVE: "Approved",
+    RETURN: "Returned for amendment",
+    REFER: "Referred to professional standards",
+}
+
+
+class Review(db.Model):  # type: ignore[name-defined,misc]
+    """A supervisor's decision on one version of a report, with the body-worn video review and debrief."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    report_version: Mapped[int]
+    decision: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    bwv_reviewed: Mapped[bool] = mapped_column(default=False)
+    bwv_reference: Mapped[str | None] = mapped_column(String(40))
+    debrief_held: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def decision_label(self) -> str:
+        return DECISION_LABELS.get(self.decision, self.decision)
+
+
+class AlertRuleSetting(db.Model):  # type: ignore[name-defined,misc]
+    """An alert rule's settings, force-wide or for one team; the rules themselves are uof.domain.alert_rules."""
+
+    __tablename__ = "alert_rule_settings"
+    __table_args__ = (UniqueConstraint("scope", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "force", or "team-<id>": a NULL team could not take part in a portable unique constraint.
+    scope: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    team: Mapped[Team | None] = relationship()
+
+
+# Alert kinds (the push payload's "type"), severities, and delivery states.
+IMMEDIATE = "immediate"
+PATTERN = "pattern"
+WORKFLOW = "workflow"
+DIGEST = "digest"
+TEST = "test"
+ALERT_KINDS = (IMMEDIATE, PATTERN, WORKFLOW, DIGEST, TEST)
+INFO = "info"
+WARNING = "warning"
+CRITICAL = "critical"
+SEVERITIES = (INFO, WARNING, CRITICAL)
+
+
+class Alert(db.Model):  # type: ignore[name-defined,misc]
+    """One alert for one person: a row first (the outbox and the inbox), then Web Push to their devices.
+
+    ``dedupe_key`` names the condition and the recipient, so that one condition never alerts anyone twice,
+    however many scheduler runs, workers or retries meet it.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_recipient_acknowledged", "recipient_id", "acknowledged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    # Shown in the inbox after login; the push payload carries only a generic title for the kind.
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # pending: devices still to reach; sent: at least one device took it; failed: none could; inbox: no device.
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_taken: Mapped[str | None] = mapped_column(Text)
+
+    recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    report: Mapped[Report | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+    deliveries: Mapped[list[PushDelivery]] = relationship(back_populates="alert", cascade="all, delete-orphan")
+
+
+class PushSubscription(db.Model):  # type: ignore[name-defined,misc]
+    """A browser's Web Push subscription (``PushSubscription.toJSON()``) for one user."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the endpoint: unique, indexable whatever the endpoint's length, and safe to log.
+    endpoint_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship()
+
+
+# Delivery states: pending (due at next_attempt_at), sending (claimed by one dispatcher), sent, gone (the push
+# service said the subscription no longer exists), failed (refused for good).
+class PushDelivery(db.Model):  # type: ignore[name-defined,misc]
+    """One alert to one subscription, claimed by exactly one dispatcher at a time."""
+
+    __tablename__ = "push_deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "subscription_id"),
+        Index("ix_push_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int | None] = mapped_column(ForeignKey("push_subscriptions.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    alert: Mapped[Alert] = relationship(back_populates="deliveries")
+    subscription: Mapped[PushSubscription | None] = relationship()
+
+
+class JobRun(db.Model):  # type: ignore[name-defined,misc]
+    """One run of a scheduled job for one period; unique, so a restart or a second scheduler never repeats it."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SchedulerLease(db.Model):  # type: ignore[name-defined,misc]
+    """Who may run the scheduler: the holder renews ``expires_at``; another process takes over once it lapses."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

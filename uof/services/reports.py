@@ -109,6 +109,7 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
         area=content["area"] or (officer.team.area if officer.team else None),
         submitted_at=now,
         updated_at=now,
+        awaiting_review_since=now,
     )
     report.versions.append(ReportVersion(version=1, content=content, author_id=officer.id, created_at=now))
     try:
@@ -190,6 +191,7 @@ def amend(report: Report, author: User, body: object, *, now: datetime | None = 
         created_at=now,
     ))
     report.status = RESUBMITTED
+    report.awaiting_review_since = now
     report.policy_version = result.policy.version
     report.incident_at = parse_datetime(result.content["incident_at"]) or report.incident_at
     report.incident_reference = result.content["incident_reference"]

@@ -1,0 +1,154 @@
+"""Alerts: a row first (the outbox and the in-app inbox), then Web Push to each of the recipient's devices.
+
+Every alert names its condition in a unique ``dedupe_key``, so that one condition never alerts one person twice,
+whichever worker, scheduler run or retry meets it. Raising an alert also queues one delivery per device of the
+recipient; ``uof.services.dispatch`` sends them after the transaction commits, and the scheduler retries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from uof.extensions import db
+from uof.models import (
+    ALERT_KINDS,
+    SEVERITIES,
+    Alert,
+    PushDelivery,
+    PushSubscription,
+    Report,
+    Team,
+    TeamSupervisor,
+    User,
+    UserRole,
+    utcnow,
+)
+from uof.services import audit
+
+# The session-info key under which the ids of deliveries queued in the current transaction wait for the commit.
+QUEUED_DELIVERIES = "uof.queued_deliveries"
+ACTION_MAX_LENGTH = 2000
+
+
+def raise_alert(
+    *,
+    recipient: User,
+    kind: str,
+    rule: str,
+    severity: str,
+    title: str,
+    dedupe_key: str,
+    report: Report | None = None,
+    officer: User | None = None,
+    team: Team | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Alert | None:
+    """Add the alert and its deliveries to the current transaction; None if this condition already alerted."""
+    assert kind in ALERT_KINDS, kind
+    assert severity in SEVERITIES, severity
+    now = now or utcnow()
+    if db.session.scalar(select(Alert.id).where(Alert.dedupe_key == dedupe_key)) is not None:
+        return None
+    alert = Alert(
+        recipient_id=recipient.id, kind=kind, rule=rule, severity=severity, title=title[:200],
+        dedupe_key=dedupe_key[:200], report_id=report.id if report else None,
+        officer_id=officer.id if officer else None, team_id=team.id if team else None,
+        detail=detail or {}, created_at=now,
+    )
+    subscriptions = db.session.scalars(
+        select(PushSubscription).where(PushSubscription.user_id == recipient.id).order_by(PushSubscription.id)
+    ).all()
+    alert.status = "pending" if subscriptions else "inbox"
+    try:
+        # A concurrent transaction may have raised the same condition since the check above.
+        with db.session.begin_nested():
+            db.session.add(alert)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    deliveries = [
+        PushDelivery(alert_id=alert.id, subscription_id=sub.id, status="pending", next_attempt_at=now)
+        for sub in subscriptions
+    ]
+    db.session.add_all(deliveries)
+    db.session.flush()
+    db.session.info.setdefault(QUEUED_DELIVERIES, set()).update(d.id for d in deliveries)
+    return alert
+
+
+def supervisors_of(team_id: int | None, *, excluding: int | None = None) -> list[User]:
+    """The supervisors of a team, never the person the alert is about."""
+    if team_id is None:
+        return []
+    query = (
+        select(User).join(TeamSupervisor, TeamSupervisor.user_id == User.id)
+        .where(TeamSupervisor.team_id == team_id, User.active.is_(True))
+        .order_by(User.id)
+    )
+    return [user for user in db.session.scalars(query) if user.id != excluding]
+
+
+def governance_users(*, excluding: int | None = None) -> list[User]:
+    query = (
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "governance", User.active.is_(True))
+        .order_by(User.id)
+    )
+    return [user for user in db.session.scalars(query) if user.id != excluding]
+
+
+def reviewers_for(team_id: int | None, *, officer_id: int) -> list[User]:
+    """Who hears about an officer's force: the team's supervisors other than the officer, else governance."""
+    return supervisors_of(team_id, excluding=officer_id) or governance_users(excluding=officer_id)
+
+
+def inbox(user: User, *, limit: int = 200) -> list[Alert]:
+    """The user's alerts, unacknowledged first, newest first."""
+    return list(db.session.scalars(
+        select(Alert).where(Alert.recipient_id == user.id)
+        .order_by(Alert.acknowledged_at.is_not(None), Alert.created_at.desc(), Alert.id.desc())
+        .limit(limit)
+    ))
+
+
+def unacknowledged_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Alert.id)).where(Alert.recipient_id == user.id, Alert.acknowledged_at.is_(None))
+    ) or 0
+
+
+def mine(user: User, alert_id: int) -> Alert | None:
+    """The alert if it is ``user``'s; None whether it does not exist or belongs to someone else."""
+    if not 0 < alert_id <= 2**31 - 1:
+        return None
+    alert = db.session.get(Alert, alert_id)
+    return alert if alert is not None and alert.recipient_id == user.id else None
+
+
+def mark_read(alert: Alert, *, now: datetime | None = None) -> None:
+    if alert.read_at is None:
+        alert.read_at = now or utcnow()
+
+
+def acknowledge(alert: Alert, user: User, action: str, *, now: datetime | None = None) -> list[str]:
+    """Record that the recipient dealt with the alert and what they did; the errors, if any."""
+    action = action.strip() if isinstance(action, str) else ""
+    if not action:
+        return ["Say what action you took."]
+    if len(action) > ACTION_MAX_LENGTH:
+        return [f"Keep the action to {ACTION_MAX_LENGTH:,} characters or fewer."]
+    if alert.acknowledged_at is not None:
+        return ["This alert was already acknowledged."]
+    now = now or utcnow()
+    alert.acknowledged_at = now
+    alert.read_at = alert.read_at or now
+    alert.action_taken = action
+    audit.record("alert.acknowledge", actor=user, object_type="alert", object_id=alert.id,
+                 detail={"rule": alert.rule, "report_id": alert.report_id})
+    return []
+
