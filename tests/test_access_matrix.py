@@ -77,6 +77,11 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         return {409} if actor == "owner" else {403} if actor in READERS_OF_REPORT else {404}
     if rule == "/reports/<int:report_id>":
         return {200} if actor in READERS_OF_REPORT else {404}
+    # --- review routes ---
+    # --- push routes ---
+    # --- alert routes ---
+    # --- admin alert rule routes ---
+    # --- dashboard routes ---
     recording_only = actor not in RECORDERS
     if rule in ("/record", "/reports"):
         return {403} if recording_only else {200, 303}
