@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from tests.conftest import AuthActions
 from uof.domain import vocabulary as v
 from uof.extensions import db
-from uof.models import AuditEvent, Report, ReportVersion, Team, User, UserRole
-from uof.services import demo
+from uof.models import AWAITING_REVIEW, AuditEvent, Report, ReportVersion, Team, User, UserRole
+from uof.services import audit, demo, reviews
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 LONDON = ZoneInfo("Europe/London")
@@ -99,11 +99,16 @@ def test_demo_force_has_its_teams_people_and_a_year_of_submitted_reports(seeded:
             "Coventry Response": "Coventry",
         }
         assert Counter(db.session.scalars(select(UserRole.role))) == {
-            "officer": 15, "supervisor": 3, "governance": 1, "admin": 1, "auditor": 1,
+            "officer": 15, "supervisor": 4, "governance": 1, "admin": 1, "auditor": 1,
         }
+        inspector = db.session.scalar(select(User).where(User.email == "joanne.tranter@" + demo.DOMAIN))
+        assert inspector is not None
+        assert inspector.team_id is None
         for team in teams.values():
-            assert len(team.supervisors) == 1
-            assert team.supervisors[0].team_id == team.id
+            # The team's own sergeant, and the inspector who reviews the sergeant's own reports.
+            sergeants = [s for s in team.supervisors if s.team_id == team.id]
+            assert len(sergeants) == 1
+            assert {s.id for s in team.supervisors} == {sergeants[0].id, inspector.id}
             assert len(team.members) == 5
             assert all(member.force_number for member in team.members)
         report_events = db.session.scalar(
@@ -112,7 +117,8 @@ def test_demo_force_has_its_teams_people_and_a_year_of_submitted_reports(seeded:
 
     rows = _reports(seeded)
     assert len(rows) == demo.REPORT_COUNT
-    assert {(r["status"], r["version"], r["policy_version"], r["versions"]) for r in rows} == {("submitted", 1, 1, 1)}
+    assert {r["policy_version"] for r in rows} == {1}
+    assert all(r["version"] == r["versions"] for r in rows)
     # Reproducible: the same "now" makes the same reports.
     assert {r["client_id"] for r in rows} == {p.body["client_id"] for p in demo.plan_reports(NOW)}
 
@@ -180,3 +186,41 @@ def test_demo_incidents_with_several_officers_share_a_reference(seeded: Flask) -
         assert len({row["incident_at"] for row in group}) == 1
         assert not any(row["content"]["single_crewed"] for row in group)
     assert all(reference.startswith("CAD-") for reference in by_reference)
+
+
+def test_demo_reports_are_reviewed_as_a_force_would(seeded: Flask) -> None:
+    with seeded.app_context():
+        rows = list(db.session.scalars(select(Report).order_by(Report.submitted_at, Report.id)))
+        statuses = Counter(report.status for report in rows)
+        assert statuses["approved"] > 0.9 * demo.REPORT_COUNT
+        assert statuses["returned"] == 1  # the latest return, still waiting for the officer's amendment
+        assert statuses["referred"] == demo.REFERRALS
+        assert statuses["under_review"] == 1
+        waiting = [report for report in rows if report.status in AWAITING_REVIEW]
+        due = NOW - reviews.REVIEW_DUE
+        assert sum(1 for report in waiting if report.awaiting_review_since < due) == demo.OVERDUE_LEFT
+        assert waiting == rows[-len(waiting):]  # the newest wait; everything older was decided
+        assert all(report.submitted_at >= NOW - timedelta(days=14) for report in waiting)
+
+        amended = [report for report in rows if report.version == 2]
+        assert amended
+        assert all([r.decision for r in report.reviews] == ["return", "approve"] for report in amended)
+        assert all(report.reviews[1].report_version == 2 for report in amended)
+        approvals = [r for report in rows for r in report.reviews if r.decision == "approve"]
+        recorded = [r for r in approvals if r.report.content["bwv"]["recording"]]
+        assert 0.7 < sum(r.bwv_reviewed for r in recorded) / len(recorded) < 0.95
+        assert all(r.bwv_reference == r.report.content["bwv"]["reference"] for r in recorded if r.bwv_reviewed)
+        assert not any(r.bwv_reviewed for r in approvals if not r.report.content["bwv"]["recording"])
+        assert any(r.debrief_held for r in approvals)
+        late = [r for r in approvals
+                if r.report.version == 1 and r.created_at - r.report.submitted_at > reviews.REVIEW_DUE]
+        assert 0 < len(late) < 0.1 * len(approvals)
+
+        for report in rows:
+            for review in report.reviews:
+                assert review.reviewer_id != report.officer_id
+                assert any(team.id == report.team_id for team in review.reviewer.supervised)
+                assert report.submitted_at < review.created_at < NOW
+                if review.decision != "approve":
+                    assert review.comment
+        assert audit.verify().ok

@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 
 from uof.domain.validation import format_datetime
-from uof.models import Report, User
+from uof.models import Report, Review, User
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -51,5 +51,19 @@ def report_json(report: Report) -> dict[str, Any]:
         }
         for version in report.versions
     ]
-    body["reviews"] = []
+    body["reviews"] = [review_json(review) for review in report.reviews]
     return body
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "decision": review.decision,
+        "comment": review.comment,
+        "bwv_reviewed": review.bwv_reviewed,
+        "bwv_reference": review.bwv_reference,
+        "debrief_held": review.debrief_held,
+        "report_version": review.report_version,
+        "reviewer": {"id": review.reviewer.id, "name": review.reviewer.name},
+        "created_at": format_datetime(review.created_at),
+    }

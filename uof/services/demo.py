@@ -4,8 +4,9 @@ Three response teams in two West Midlands areas, their supervisors, governance, 
 400 use-of-force reports over the last 12 months. The mix follows the Home Office statistics for England and
 Wales, April 2019 to March 2020 ("Table N" below is a table of
 reference/data/police-use-of-force-apr2019-mar2020-hosb3720-tables). Every report goes through
-``reports.submit``, the service behind the API, so it is validated, versioned and audited like a real one. The
-data come from a fixed random seed and a given "now", so the same call always makes the same force.
+``reports.submit``, the service behind the API, so it is validated, versioned and audited like a real one; the
+supervisors' reviews, returns and amendments go through ``reviews.decide`` and ``reports.amend`` in the same way.
+The data come from a fixed random seed and a given "now", so the same call always makes the same force.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import Any
 from sqlalchemy import select
 
 from uof.domain import vocabulary as v
+from uof.domain.review import recorded_reference, video_recorded
 from uof.domain.validation import format_datetime
 from uof.extensions import db
-from uof.models import User, utcnow
-from uof.services import accounts, reports
+from uof.models import APPROVE, REFER, RETURN, Report, User, utcnow
+from uof.services import accounts, reports, reviews
 from uof.uktime import LONDON
 
 DOMAIN = "demo.police.example"  # .example is reserved (RFC 2606): no demo email can reach anyone
@@ -54,6 +56,8 @@ class DemoPerson:
     force_number: str | None = None
     activity: float = 0.0  # relative share of the force's reports this person makes; 0 for non-recorders
     taser_trained: bool = False
+    # Teams supervised without belonging to one: the inspector, who reviews the sergeants' own reports.
+    supervises: tuple[str, ...] = ()
 
     @property
     def email(self) -> str:
@@ -85,6 +89,7 @@ PEOPLE = (
     DemoPerson("Sophie Kendrick", OFFICER, "Coventry Response", "4912", 0.8),
     DemoPerson("Ryan Mulholland", OFFICER, "Coventry Response", "5177", 1.7, taser_trained=True),
     DemoPerson("Hannah Bowater", OFFICER, "Coventry Response", "5449", 0.6),
+    DemoPerson("Joanne Tranter", ("supervisor",), supervises=tuple(team.name for team in TEAMS)),
     DemoPerson("Helen Stanway", ("governance",)),
     DemoPerson("Martin Greaves", ("admin",)),
     DemoPerson("Nadia Kowalczyk", ("auditor",)),
@@ -547,6 +552,113 @@ class _Planner:
         ]
 
 
+# --- Reviews: supervisors decide on most reports within a day, now and then after the 72-hour deadline (rest
+# days). A few reports go back to the officer for more detail and come back amended; the latest return still
+# waits for its amendment. Two serious ones are referred to professional standards. The reports of the last
+# three days wait for review, with the three before them overdue and the oldest of those opened.
+REVIEW_SEED = f"{SEED}-reviews"  # its own stream, so that the reports stay the same draw
+REVIEW_DELAY_MEAN_HOURS = 16
+RETURN_SHARE = 0.04
+RETURNED_BEFORE = timedelta(days=10)  # returns and referrals older than this are settled by now
+REFERRALS = 2
+OVERDUE_LEFT = 3
+BWV_REVIEWED_SHARE = 0.85  # of reports whose camera was recording
+DEBRIEF_IF_SERIOUS = 0.9
+DEBRIEF_OTHERWISE = 0.05
+APPROVAL_COMMENTS = (None, None, None, "Proportionate and well recorded.", "Clear account, no further action.",
+                     "Force justified and proportionate; good use of communication first.")
+# What a sergeant asks for, and what the officer adds to their account in reply; the first only of handcuffing.
+RETURNS = (
+    ("Your account does not say why handcuffs were needed. Add what the person did that made them necessary.",
+     " I handcuffed them because they kept pulling away and I believed they would run into the road."),
+    ("Describe the person's behaviour before you used force, in your own words.",
+     " Before I used force they were shouting, clenching their fists and ignoring repeated instructions."),
+    ("Say what aftercare you gave the person after the force was used.",
+     " Afterwards I checked them for injuries, explained why force was used and told the custody sergeant."),
+)
+AMENDMENT_REASON = "Added to my account as my sergeant asked."
+REFERRAL_COMMENT = ("The injury and the footage need independent review before I can sign this off. "
+                    "Referred to professional standards; the officer has been told.")
+SERIOUS = WEAPON_USED | {"ground_restraint", "spit_guard"}
+
+
+def _serious(report: Report) -> bool:
+    content = report.content
+    return (content["subject_injury"]["injured"] or "hospitalised" in content["outcomes"]
+            or any(t["code"] in SERIOUS for t in content["tactics"]))
+
+
+class _Reviewer:
+    """Decides on the demo reports through the review service, as each team's supervisors would."""
+
+    def __init__(self, users: Mapping[DemoPerson, User], now: datetime) -> None:
+        self.rng = random.Random(REVIEW_SEED)  # noqa: S311 - reproducible, not secret
+        self.now = now
+        self.inspector = next(users[p] for p in PEOPLE if p.supervises)
+        self.sergeants = {p.team: users[p] for p in PEOPLE if "supervisor" in p.roles and p.team}
+
+    def reviewer_of(self, report: Report) -> User:
+        """The team's sergeant, or the inspector for the sergeant's own report."""
+        assert report.team is not None
+        sergeant = self.sergeants[report.team.name]
+        return self.inspector if sergeant.id == report.officer_id else sergeant
+
+    def after(self, start: datetime) -> datetime:
+        """When a supervisor gets to a report that started waiting at ``start``; never later than an hour ago."""
+        delay = timedelta(hours=1 + self.rng.expovariate(1 / REVIEW_DELAY_MEAN_HOURS))
+        return min(start + delay, self.now - timedelta(hours=1))
+
+    def decide(self, report: Report, decision: str, when: datetime, comment: str | None = None) -> None:
+        content = report.content
+        reviewed = video_recorded(content) and self.rng.random() < BWV_REVIEWED_SHARE
+        debrief = self.rng.random() < (DEBRIEF_IF_SERIOUS if _serious(report) else DEBRIEF_OTHERWISE)
+        body = {"decision": decision, "comment": comment, "bwv_reviewed": reviewed,
+                "bwv_reference": recorded_reference(content) if reviewed else None, "debrief_held": debrief}
+        outcome = reviews.decide(report, self.reviewer_of(report), body, now=when)
+        if outcome.outcome != reviews.DECIDED:
+            raise DemoDataError(f"A demo review of {report.reference} was {outcome.outcome}: {outcome.errors}")
+
+    def approve(self, report: Report, start: datetime) -> None:
+        self.decide(report, APPROVE, self.after(start), self.rng.choice(APPROVAL_COMMENTS))
+
+    def return_and_amend(self, report: Report, *, amended: bool) -> None:
+        handcuffed = any(t["code"] in HANDCUFFING for t in report.content["tactics"])
+        asked, added = self.rng.choice(RETURNS if handcuffed else RETURNS[1:])
+        returned_at = self.after(report.submitted_at)
+        self.decide(report, RETURN, returned_at, asked)
+        if not amended:
+            return
+        answered = min(returned_at + timedelta(hours=self.rng.uniform(4, 72)), self.now - timedelta(hours=2))
+        narrative = (report.content.get("narrative") or "") + added
+        amendment = reports.amend(report, report.officer, {"reason": AMENDMENT_REASON,
+                                                           "changes": {"narrative": narrative}}, now=answered)
+        if amendment.outcome != "amended":
+            raise DemoDataError(f"A demo amendment of {report.reference} was {amendment.outcome}: "
+                                f"{amendment.errors}")
+        self.approve(report, answered)
+
+
+def _review(submitted: Sequence[Report], users: Mapping[DemoPerson, User], now: datetime) -> None:
+    """Review the demo reports (in submission order) as of ``now``."""
+    reviewer = _Reviewer(users, now)
+    due = now - reviews.REVIEW_DUE
+    older = [report for report in submitted if report.submitted_at < due]
+    decided, overdue = older[:-OVERDUE_LEFT], older[-OVERDUE_LEFT:]
+    settled = [report for report in decided if report.submitted_at < now - RETURNED_BEFORE]
+    referred = reviewer.rng.sample([report for report in settled if _serious(report)], REFERRALS)
+    returned = [report for report in settled if report not in referred and reviewer.rng.random() < RETURN_SHARE]
+    still_returned = decided[-1]
+    for report in decided:
+        if report in referred:
+            reviewer.decide(report, REFER, reviewer.after(report.submitted_at), REFERRAL_COMMENT)
+        elif report in returned or report is still_returned:
+            reviewer.return_and_amend(report, amended=report is not still_returned)
+        else:
+            reviewer.approve(report, report.submitted_at)
+    opened = overdue[0]
+    reviews.start(opened, reviewer.reviewer_of(opened), now - timedelta(hours=2))
+
+
 def plan_reports(now: datetime, count: int = REPORT_COUNT) -> list[PlannedReport]:
     """The demo reports for the 12 months before ``now``, in the order they were submitted."""
     planned = _Planner(random.Random(SEED), now).reports(count)  # noqa: S311 - reproducible, not secret
@@ -560,18 +672,23 @@ def seed(now: datetime | None = None) -> bool:
     now = now or utcnow()
     for team in TEAMS:
         accounts.create_team(team.name, team.area)
-    users = {
-        person: accounts.create_user(
+    users = {}
+    for person in PEOPLE:
+        users[person] = accounts.create_user(
             email=person.email, name=person.name, roles=person.roles, password=DEMO_PASSWORD,
-            teams=(person.team,) if person.team else (), force_number=person.force_number,
+            teams=(person.team,) if person.team else person.supervises, force_number=person.force_number,
         )
-        for person in PEOPLE
-    }
+        if person.supervises:
+            users[person].team = None  # a supervisor's first team would otherwise also be their own
+    submitted = []
     for report in plan_reports(now):
         submission = reports.submit(users[report.officer], report.body, now=report.submitted_at)
         if submission.outcome != "created":
             raise DemoDataError(f"A demo report by {report.officer.name} was {submission.outcome}: "
                                 f"{submission.errors}")
+        assert submission.report is not None
+        submitted.append(submission.report)
+    _review(submitted, users, now)
     return True
 
 
@@ -579,7 +696,8 @@ def logins_text() -> str:
     """The demo logins as a table, with the shared password."""
     header = ("Role", "Name", "Email", "Force number", "Team")
     rows = [header] + [
-        (", ".join(person.roles), person.name, person.email, person.force_number or "-", person.team or "-")
+        (", ".join(person.roles), person.name, person.email, person.force_number or "-",
+         person.team or ("Supervises all teams" if person.supervises else "-"))
         for person in PEOPLE
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]

@@ -1,0 +1,198 @@
+"""Supervisors' reviews: the queue of their teams' reports, opening a review, and the decision with its alerts.
+
+A supervisor reviews the reports of the teams they supervise, never their own: a sergeant's own report is
+reviewed by another supervisor of the team. One decision closes one wait for review; the report's row is
+locked first, so two supervisors deciding at once make one review and the second is told it came too late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy.orm import joinedload
+
+from uof.domain.review import check_decision, video_recorded
+from uof.domain.validation import Errors
+from uof.extensions import db
+from uof.models import (
+    APPROVE,
+    APPROVED,
+    AWAITING_REVIEW,
+    CRITICAL,
+    REFER,
+    REFERRED,
+    RESUBMITTED,
+    RETURN,
+    RETURNED,
+    SUBMITTED,
+    UNDER_REVIEW,
+    WARNING,
+    WORKFLOW,
+    Report,
+    Review,
+    TeamSupervisor,
+    User,
+    utcnow,
+)
+from uof.services import alerts, audit
+
+# A report waiting longer than this for a decision is overdue; the workflow alert rule starts from it too.
+REVIEW_DUE_HOURS = 72
+REVIEW_DUE = timedelta(hours=REVIEW_DUE_HOURS)
+STATUS_AFTER = {APPROVE: APPROVED, RETURN: RETURNED, REFER: REFERRED}
+RETURNED_RULE = "report_returned"
+REFERRED_RULE = "report_referred"
+
+
+def supervises(user: User, team_id: int | None) -> bool:
+    return team_id is not None and user.has_role("supervisor") and any(t.id == team_id for t in user.supervised)
+
+
+def can_review(user: User, report: Report) -> bool:
+    """A supervisor of the report's team who is not the officer who made it."""
+    return report.officer_id != user.id and supervises(user, report.team_id)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A report in a supervisor's queue, how long it has waited for a decision, and whether that is too long."""
+
+    report: Report
+    since: datetime
+    waited: timedelta
+
+    @property
+    def overdue(self) -> bool:
+        return self.waited > REVIEW_DUE
+
+
+def _waiting_since() -> ColumnElement[datetime]:
+    # A report older than the awaiting_review_since column has waited since it was submitted.
+    return func.coalesce(Report.awaiting_review_since, Report.submitted_at)
+
+
+def _queue_query(user: User) -> Select[Any]:
+    supervised = select(TeamSupervisor.team_id).where(TeamSupervisor.user_id == user.id)
+    return select(Report).where(
+        Report.team_id.in_(supervised), Report.status.in_(AWAITING_REVIEW), Report.officer_id != user.id,
+    )
+
+
+def queue(user: User, now: datetime | None = None) -> list[Waiting]:
+    """The reports ``user`` may review that wait for a decision, the longest waiting first."""
+    if not user.has_role("supervisor"):
+        return []
+    now = now or utcnow()
+    rows = db.session.scalars(
+        _queue_query(user)
+        .options(joinedload(Report.officer), joinedload(Report.team))
+        .order_by(_waiting_since(), Report.id)
+    ).unique()
+    waiting = []
+    for report in rows:
+        since = report.awaiting_review_since or report.submitted_at
+        waiting.append(Waiting(report, since, now - since))
+    return waiting
+
+
+def queue_count(user: User) -> int:
+    """How many reports wait for ``user``'s review: the number beside the Review link."""
+    if not user.has_role("supervisor"):
+        return 0
+    return db.session.scalar(
+        select(func.count()).select_from(_queue_query(user).subquery())
+    ) or 0
+
+
+def start(report: Report, user: User, now: datetime | None = None) -> bool:
+    """An eligible supervisor opened the review: a submitted or resubmitted report is now under review.
+
+    The update is conditional on the status, so a report already under review or decided is left alone, and
+    two supervisors opening it at once move it once. True when this call moved it.
+    """
+    if not can_review(user, report):
+        return False
+    moved = db.session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.status.in_((SUBMITTED, RESUBMITTED)))
+        .values(status=UNDER_REVIEW, updated_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(report)
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    audit.record("review.open", actor=user, object_type="report", object_id=report.id,
+                 detail={"version": report.version})
+    return True
+
+
+DECIDED = "decided"
+INVALID = "invalid"
+NOT_AWAITING_REVIEW = "not_awaiting_review"
+FORBIDDEN = "forbidden"
+
+
+@dataclass
+class Outcome:
+    """What became of a decision: ``decided``, ``invalid``, ``not_awaiting_review`` or ``forbidden``."""
+
+    outcome: str
+    report: Report
+    review: Review | None = None
+    errors: Errors = field(default_factory=dict)
+
+
+def decide(report: Report, user: User, body: object, now: datetime | None = None) -> Outcome:
+    """Record ``user``'s decision on the report's current version, in the caller's transaction."""
+    now = now or utcnow()
+    db.session.refresh(report, with_for_update=True)
+    if not can_review(user, report):
+        return Outcome(FORBIDDEN, report)
+    if report.status not in AWAITING_REVIEW:
+        return Outcome(NOT_AWAITING_REVIEW, report)
+    checked = check_decision(body, video_recorded=video_recorded(report.content))
+    if checked.decision is None:
+        return Outcome(INVALID, report, errors=checked.errors)
+    decision = checked.decision
+    review = Review(
+        report_id=report.id, reviewer_id=user.id, report_version=report.version, decision=decision.decision,
+        comment=decision.comment, bwv_reviewed=decision.bwv_reviewed, bwv_reference=decision.bwv_reference,
+        debrief_held=decision.debrief_held, created_at=now,
+    )
+    report.reviews.append(review)
+    report.status = STATUS_AFTER[decision.decision]
+    report.awaiting_review_since = None
+    report.updated_at = now
+    db.session.flush()
+    # The comment stays out of the audit log: it may name people, and the review row keeps it.
+    audit.record("review.decide", actor=user, object_type="report", object_id=report.id, detail={
+        "review_id": review.id, "decision": decision.decision, "version": report.version,
+        "bwv_reviewed": decision.bwv_reviewed, "debrief_held": decision.debrief_held,
+    })
+    if decision.decision == RETURN:
+        _alert_officer(report, review, now)
+    elif decision.decision == REFER:
+        _alert_governance(report, review, now)
+    return Outcome(DECIDED, report, review)
+
+
+def _alert_officer(report: Report, review: Review, now: datetime) -> None:
+    officer = report.officer
+    alerts.raise_alert(
+        recipient=officer, kind=WORKFLOW, rule=RETURNED_RULE, severity=WARNING,
+        title=f"{report.reference} returned for amendment", dedupe_key=f"{RETURNED_RULE}:{review.id}",
+        report=report, officer=officer, team=report.team, now=now,
+    )
+
+
+def _alert_governance(report: Report, review: Review, now: datetime) -> None:
+    for recipient in alerts.governance_users(excluding=report.officer_id):
+        alerts.raise_alert(
+            recipient=recipient, kind=WORKFLOW, rule=REFERRED_RULE, severity=CRITICAL,
+            title=f"{report.reference} referred to professional standards",
+            dedupe_key=f"{REFERRED_RULE}:{review.id}:{recipient.id}",
+            report=report, officer=report.officer, team=report.team, now=now,
+        )
