@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from uof.config import DEFAULT_PUSH_HOSTS, ConfigurationError, Settings
+from uof.config import DEFAULT_PUSH_HOSTS, DEVELOPMENT_VAPID_SUBJECT, ConfigurationError, Settings
 
 STRONG = "s" * 32
 
@@ -120,3 +120,44 @@ def test_from_env_reads_the_process_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("UOF_INSTANCE_PATH", str(tmp_path))
     with pytest.raises(ConfigurationError):
         Settings.from_env()
+
+
+@pytest.mark.parametrize("subject", [
+    "mailto:push-admin@force.police.uk",
+    "mailto:uof.ops+push@example.org",
+    "https://force.police.uk",
+    "https://force.police.uk/contact/push",
+])
+def test_a_vapid_subject_push_services_accept(tmp_path, subject):
+    config = settings(tmp_path, UOF_VAPID_SUBJECT=subject)
+    assert config.vapid_subject == config.push_subject == subject
+
+
+@pytest.mark.parametrize("subject", [
+    "push-admin@force.police.uk",
+    "mailto: push-admin@force.police.uk",
+    "mailto:<push-admin@force.police.uk>",
+    "mailto:admin@localhost",
+    "mailto:admin",
+    "http://force.police.uk",
+    "https://localhost",
+    "https://force police.uk",
+    "https://user@force.police.uk",
+    "ftp://force.police.uk",
+])
+def test_a_vapid_subject_push_services_refuse_stops_startup(tmp_path, subject):
+    with pytest.raises(ConfigurationError, match="UOF_VAPID_SUBJECT"):
+        settings(tmp_path, UOF_VAPID_SUBJECT=subject)
+
+
+def test_the_push_subject_defaults_to_a_placeholder_only_in_development(tmp_path):
+    assert settings(tmp_path).push_subject == DEVELOPMENT_VAPID_SUBJECT
+    assert DEVELOPMENT_VAPID_SUBJECT.startswith("mailto:")
+    production = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG)
+    assert production.vapid_subject is None
+    assert production.push_subject is None
+
+
+def test_the_vapid_private_key_comes_from_the_environment_when_set(tmp_path):
+    assert settings(tmp_path).vapid_private_key is None
+    assert settings(tmp_path, UOF_VAPID_PRIVATE_KEY="  key-material\n").vapid_private_key == "key-material"

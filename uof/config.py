@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -22,6 +24,13 @@ DEFAULT_PUSH_HOSTS = (
     "web.push.apple.com",
     "notify.windows.com",
 )
+
+
+# Sent to push services as the VAPID ``sub`` in development when UOF_VAPID_SUBJECT is unset: a well-formed
+# address that reaches nobody (Apple refuses malformed ones, such as mailto:admin@localhost).
+DEVELOPMENT_VAPID_SUBJECT = "mailto:uof-development@example.invalid"
+_MAILTO = re.compile(r"mailto:[^\s<>@:/]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+_HOSTNAME = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 class ConfigurationError(RuntimeError):
@@ -40,10 +49,19 @@ class Settings:
     # Keys the audit log's hash chain, so that rows cannot be rewritten and re-hashed by someone who can only
     # write to the database. Kept outside the database: the environment or the instance folder.
     audit_key: str
+    # The VAPID private key (PEM, or base64url of the raw 32-byte scalar); unset: a key file in the instance folder.
+    vapid_private_key: str | None = None
 
     @property
     def production(self) -> bool:
         return self.env == PRODUCTION
+
+    @property
+    def push_subject(self) -> str | None:
+        """The VAPID ``sub`` to send; None in production without UOF_VAPID_SUBJECT, which turns push off."""
+        if self.vapid_subject or self.production:
+            return self.vapid_subject
+        return DEVELOPMENT_VAPID_SUBJECT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,17 +80,24 @@ class Settings:
         elif not secret_key:
             secret_key = _instance_secret(instance_path, "secret_key")
         hosts = environ.get("UOF_PUSH_ALLOWED_HOSTS")
+        vapid_subject = environ.get("UOF_VAPID_SUBJECT", "").strip() or None
+        if vapid_subject is not None and not valid_vapid_subject(vapid_subject):
+            raise ConfigurationError(
+                "UOF_VAPID_SUBJECT must be a mailto: address (mailto:push-admin@force.police.uk, with no spaces "
+                "or angle brackets) or an https: URL; push services such as Apple's refuse anything else"
+            )
         return cls(
             env=env,
             instance_path=instance_path,
             database_url=database_url,
             secret_key=secret_key,
-            vapid_subject=environ.get("UOF_VAPID_SUBJECT") or None,
+            vapid_subject=vapid_subject,
             push_allowed_hosts=(
                 tuple(h.strip().lower() for h in hosts.split(",") if h.strip()) if hosts else DEFAULT_PUSH_HOSTS
             ),
             ratelimit_storage_url=environ.get("UOF_RATELIMIT_STORAGE_URL", "memory://"),
             audit_key=environ.get("UOF_AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
+            vapid_private_key=environ.get("UOF_VAPID_PRIVATE_KEY", "").strip() or None,
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -95,6 +120,17 @@ class Settings:
             "LOGIN_LOCKOUT_SECONDS": 15 * 60,
             "LOGIN_RATE_LIMIT": "10 per minute",
         }
+
+
+def valid_vapid_subject(subject: str) -> bool:
+    """A contact push services accept (RFC 8292): a plain mailto: address or an https: URL with a real host."""
+    if subject.startswith("mailto:"):
+        return _MAILTO.fullmatch(subject) is not None
+    if any(ch.isspace() or ch in "<>\"" for ch in subject):
+        return False
+    parts = urlsplit(subject)
+    return (parts.scheme == "https" and not parts.username and not parts.password
+            and _HOSTNAME.fullmatch(parts.hostname or "") is not None)
 
 
 def _instance_secret(instance_path: Path, name: str) -> str:

@@ -1,0 +1,56 @@
+"""Web Push over the API: the server's public key, and registering or forgetting this browser's subscription."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from uof.api import bp
+from uof.api.routes import _error, _json_body
+from uof.extensions import db, limiter
+from uof.services import push
+
+
+def _caller() -> str:
+    return f"user:{current_user.id}"
+
+
+@bp.get("/push/key")
+def push_key() -> Response:
+    """The VAPID public key, for ``pushManager.subscribe({applicationServerKey})``."""
+    return jsonify(public_key=push.public_key())
+
+
+@bp.post("/push/subscriptions")
+@limiter.limit("30 per hour", key_func=_caller)
+def push_subscribe() -> Response:
+    """Register this browser for the caller's alerts: 201, or 200 if it already was, unchanged."""
+    result = push.subscribe(current_user, _json_body(), request.user_agent.string)
+    if result.subscription is None:
+        db.session.rollback()
+        return _error(422, "validation", fields=result.errors)
+    subscription = result.subscription
+    db.session.commit()
+    response = jsonify(id=subscription.id, endpoint_hash=subscription.endpoint_hash,
+                       created_at=subscription.created_at.isoformat())
+    response.status_code = 201 if result.created else 200
+    return response
+
+
+@bp.delete("/push/subscriptions")
+def push_unsubscribe() -> Response:
+    """Forget this browser's subscription, if it is the caller's; 204 either way."""
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _error(422, "validation", fields={"body": ['Expected a JSON object: {"endpoint": "…"}.']})
+    # The whole PushSubscription.toJSON() will do too: only its endpoint matters here.
+    unknown = sorted(str(key) for key in body if key not in ("endpoint", "keys", "expirationTime"))
+    if unknown:
+        return _error(422, "validation", fields={key: ["Not a field of a push subscription."] for key in unknown})
+    errors = push.unsubscribe(current_user, body.get("endpoint"))
+    if errors:
+        db.session.rollback()
+        return _error(422, "validation", fields=errors)
+    db.session.commit()
+    return Response(status=204)
