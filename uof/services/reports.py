@@ -31,7 +31,7 @@ from uof.models import (
     User,
     utcnow,
 )
-from uof.services import audit, policy
+from uof.services import alert_rules, audit, policy
 
 # Sub-objects that an amendment merges key by key; every other field is replaced whole.
 MERGED_OBJECTS = ("subject", "officer_injury", "subject_injury", "bwv")
@@ -124,6 +124,7 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
         return _replay(officer, existing, body)  # type: ignore[arg-type]
     audit.record("report.create", actor=officer, object_type="report", object_id=report.id,
                  detail={"client_id": report.client_id, "version": 1, "policy_version": report.policy_version})
+    alert_rules.evaluate_immediate(report, now)
     return Submission("created", report=report, warnings=warnings)
 
 
@@ -201,6 +202,8 @@ def amend(report: Report, author: User, body: object, *, now: datetime | None = 
     audit.record("report.amend", actor=author, object_type="report", object_id=report.id,
                  detail={"version": report.version, "fields": sorted(changed),
                          "policy_version": report.policy_version})
+    # Only what the amendment newly shows alerts: a rule that already alerted for this report stays quiet.
+    alert_rules.evaluate_immediate(report, now)
     return Amendment("amended", report)
 
 
