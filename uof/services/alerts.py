@@ -7,16 +7,21 @@ recipient; ``uof.services.dispatch`` sends them after the transaction commits, a
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from uof.domain.validation import has_control_characters
 from uof.extensions import db
 from uof.models import (
     ALERT_KINDS,
+    INFO,
     SEVERITIES,
+    TEST,
     Alert,
     PushDelivery,
     PushSubscription,
@@ -135,20 +140,75 @@ def mark_read(alert: Alert, *, now: datetime | None = None) -> None:
         alert.read_at = now or utcnow()
 
 
-def acknowledge(alert: Alert, user: User, action: str, *, now: datetime | None = None) -> list[str]:
-    """Record that the recipient dealt with the alert and what they did; the errors, if any."""
-    action = action.strip() if isinstance(action, str) else ""
-    if not action:
-        return ["Say what action you took."]
-    if len(action) > ACTION_MAX_LENGTH:
-        return [f"Keep the action to {ACTION_MAX_LENGTH:,} characters or fewer."]
-    if alert.acknowledged_at is not None:
-        return ["This alert was already acknowledged."]
-    now = now or utcnow()
-    alert.acknowledged_at = now
-    alert.read_at = alert.read_at or now
-    alert.action_taken = action
-    audit.record("alert.acknowledge", actor=user, object_type="alert", object_id=alert.id,
+def open_alert(alert: Alert, user: User, *, now: datetime | None = None) -> None:
+    """The recipient opened the alert: it is read from now on, and the view is audited like a report's."""
+    mark_read(alert, now=now)
+    audit.record("alert.view", actor=user, object_type="alert", object_id=alert.id,
                  detail={"rule": alert.rule, "report_id": alert.report_id})
+
+
+def action_errors(action: object) -> list[str]:
+    """What is wrong with the text of an action taken; empty when it will do."""
+    if not isinstance(action, str) or not action.strip():
+        return ["Say what action you took."]
+    if len(action.strip()) > ACTION_MAX_LENGTH:
+        return [f"Keep the action to {ACTION_MAX_LENGTH:,} characters or fewer."]
+    if has_control_characters(action):
+        return ["Remove the special characters from the action."]
     return []
 
+
+ACKNOWLEDGED = "acknowledged"
+ALREADY_ACKNOWLEDGED = "already_acknowledged"
+INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    outcome: str
+    errors: list[str] = field(default_factory=list)
+
+
+def acknowledge(alert: Alert, user: User, action: object, *, now: datetime | None = None) -> Acknowledgement:
+    """Record that the recipient dealt with the alert and what they did.
+
+    Only the first acknowledgement counts: the update is conditional on the alert being unacknowledged, so two
+    at once (two devices, a double tap) store one action, and the other is told it came second.
+    """
+    if alert.acknowledged_at is not None:
+        return Acknowledgement(ALREADY_ACKNOWLEDGED)
+    errors = action_errors(action)
+    if errors:
+        return Acknowledgement(INVALID, errors)
+    assert isinstance(action, str)
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Alert)
+        .where(Alert.id == alert.id, Alert.acknowledged_at.is_(None))
+        .values(acknowledged_at=now, read_at=func.coalesce(Alert.read_at, now), action_taken=action.strip())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(alert)
+        return Acknowledgement(ALREADY_ACKNOWLEDGED)
+    db.session.refresh(alert)
+    audit.record("alert.acknowledge", actor=user, object_type="alert", object_id=alert.id,
+                 detail={"rule": alert.rule, "report_id": alert.report_id})
+    return Acknowledgement(ACKNOWLEDGED)
+
+
+def devices_of(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(PushSubscription.id)).where(PushSubscription.user_id == user.id)
+    ) or 0
+
+
+def raise_test(user: User, *, now: datetime | None = None) -> Alert:
+    """A test alert for the user's own devices and inbox; each test is a new condition, so it always alerts."""
+    alert = raise_alert(
+        recipient=user, kind=TEST, rule="test", severity=INFO, title="Test notification",
+        dedupe_key=f"test:{user.id}:{uuid.uuid4().hex}", now=now,
+    )
+    assert alert is not None, "a fresh dedupe key cannot have alerted before"
+    audit.record("alert.test", actor=user, object_type="alert", object_id=alert.id)
+    return alert

@@ -101,6 +101,75 @@ self.addEventListener("message", function (event) {
   }
 });
 
+// Web Push. A payload is {type, title, url} with no personal data (it passes through the browser maker's push
+// service and shows on a locked screen); the alert itself is read in the inbox after logging in.
+var INBOX_PATH = "/alerts";
+var NOTIFICATION_BODIES = {
+  immediate: "A use of force needs your attention. Log in to read the alert.",
+  pattern: "An early-intervention alert is waiting for you. Log in to read it.",
+  workflow: "A report is waiting on you. Log in to read the alert.",
+  digest: "Your digest is ready. Log in to read it.",
+  test: "Test notification: alerts reach this device."
+};
+var DEFAULT_TITLE = "Use of force alert";
+var DEFAULT_BODY = "An alert is waiting for you. Log in to read it.";
+
+// A path on this site, or null: a notification must never open somewhere else, whatever a payload says.
+function ownPath(candidate) {
+  if (typeof candidate !== "string" || candidate.charAt(0) !== "/" || candidate.charAt(1) === "/" ||
+      candidate.charAt(1) === "\\") {
+    return null;
+  }
+  try {
+    var url = new URL(candidate, self.location.origin);
+    return url.origin === self.location.origin ? url.pathname + url.search + url.hash : null;
+  } catch (error) {
+    return null;
+  }
+}
+
+function pushMessage(event) {
+  var message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    console.warn("uof: a push message that is not JSON", error);
+  }
+  return message && typeof message === "object" ? message : {};
+}
+
+self.addEventListener("push", function (event) {
+  // A push must always show something: browsers penalise a subscription whose pushes show nothing.
+  var message = pushMessage(event);
+  var url = ownPath(message.url) || INBOX_PATH;
+  var title = typeof message.title === "string" && message.title ? message.title.slice(0, 120) : DEFAULT_TITLE;
+  event.waitUntil(self.registration.showNotification(title, {
+    body: NOTIFICATION_BODIES[message.type] || DEFAULT_BODY,
+    // The alert's page as the tag: the same alert pushed again replaces its notification instead of adding one.
+    tag: url,
+    data: {url: url},
+    icon: SHELL.staticPrefix + "icons/icon-192.png",
+    badge: SHELL.staticPrefix + "icons/icon-192.png",
+    lang: "en-GB"
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var data = event.notification.data || {};
+  var target = new URL(ownPath(data.url) || INBOX_PATH, self.location.origin).href;
+  // An open window on the alert is brought forward; otherwise a new one opens (on the login page first, when
+  // the session has ended, which comes back to the alert after logging in).
+  event.waitUntil(self.clients.matchAll({type: "window", includeUncontrolled: true}).then(function (windows) {
+    for (var i = 0; i < windows.length; i += 1) {
+      if (windows[i].url === target && "focus" in windows[i]) {
+        return windows[i].focus();
+      }
+    }
+    return self.clients.openWindow ? self.clients.openWindow(target) : undefined;
+  }));
+});
+
 var TIMED_OUT = {};
 
 function withTimeout(promise, milliseconds) {
