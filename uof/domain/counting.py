@@ -1,0 +1,62 @@
+"""Counting rules shared by the dashboards, the alert rules and the exports, so that every figure agrees.
+
+- A report's force is counted by Home Office category, once per report, whatever number of times the officer
+  ticked tactics of that category (two irritant sprays drawn are one "Irritant spray - drawn").
+- A Taser (CED) is counted at its highest level only: drawn, aimed and fired in one incident is one "CED Fired".
+- Tactical communication is recorded alongside force but is never counted as force.
+- Early intervention counts an officer's reports, except those whose only tactics are compliant handcuffing
+  and tactical communication (by default): they say little about how readily an officer uses force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from uof.domain.vocabulary import TACTICS, Tactic, is_force
+
+# The rolling period over which early intervention counts an officer's reports.
+EARLY_INTERVENTION_DAYS = 90
+# The national defaults for that count (DESIGN.md): a warning at 3 reports in 90 days, critical at 6.
+EARLY_INTERVENTION_WARNING = 3
+EARLY_INTERVENTION_CRITICAL = 6
+NOT_COUNTED_FOR_EARLY_INTERVENTION = frozenset({"compliant_handcuffing", "tactical_communication"})
+
+
+def counts_for_early_intervention(
+    tactic_codes: Iterable[str], not_counted: Collection[str] = NOT_COUNTED_FOR_EARLY_INTERVENTION
+) -> bool:
+    """Whether a report with these tactics counts towards an officer's early-intervention total.
+
+    ``not_counted`` is the rule's setting where a force or team has changed it.
+    """
+    return any(code not in not_counted for code in tactic_codes)
+
+
+def force_categories(tactic_codes: Iterable[str]) -> list[str]:
+    """The Home Office categories of force one report counts towards, each once, in vocabulary order.
+
+    Unknown codes are skipped: a report stores only codes its validation accepted, and the vocabulary keeps
+    retired codes readable.
+    """
+    used = set(tactic_codes)
+    highest_ced = max((term.ced_rank for term in _tactics(used) if term.ced_rank), default=0)
+    categories: list[str] = []
+    for term in _tactics(used):
+        if not is_force(term.code) or (term.ced_rank and term.ced_rank != highest_ced):
+            continue
+        if term.home_office not in categories:
+            categories.append(term.home_office)
+    return categories
+
+
+def _tactics(codes: set[str]) -> list[Tactic]:
+    return [term for term in TACTICS if isinstance(term, Tactic) and term.code in codes]
+
+
+def category_order() -> list[str]:
+    """Every Home Office category of force, in the order of the vocabulary (and so of the Home Office tables)."""
+    order: list[str] = []
+    for term in _tactics({term.code for term in TACTICS}):
+        if is_force(term.code) and term.home_office not in order:
+            order.append(term.home_office)
+    return order
