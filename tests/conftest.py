@@ -6,6 +6,7 @@ database test on PostgreSQL as well; under ``CI=true`` it is required.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
 
 from tests.factories import PASSWORD, Maker
+from tests.pushservice import FakePushService
 from uof import create_app
 from uof.extensions import db
 from uof.services import accounts
@@ -285,3 +287,19 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def push_service(app: Flask) -> Iterator[FakePushService]:
+    """A fake push service on 127.0.0.1 that the app may post to (over http, as only loopback may), checking
+    each push against the app's own VAPID key. After-commit dispatches are drained before it stops."""
+    from uof.services import dispatch, push
+
+    settings = app.config["UOF_SETTINGS"]
+    app.config["UOF_SETTINGS"] = dataclasses.replace(
+        settings, push_allowed_hosts=(*settings.push_allowed_hosts, "127.0.0.1"))
+    with app.app_context():
+        public_key = push.public_key()
+    with FakePushService(expected_public_key=public_key) as service:
+        yield service
+        dispatch.wait_idle(10)

@@ -78,10 +78,37 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
     if rule == "/reports/<int:report_id>":
         return {200} if actor in READERS_OF_REPORT else {404}
     # --- review routes ---
+    if rule == "/review":
+        return {200} if actor in ("supervisor", "other_supervisor") else {403}
+    if rule == "/review/<int:report_id>":  # GET opens the review; POST {} re-renders with the errors
+        return {200} if actor == "supervisor" else {404} if actor == "other_supervisor" else {403}
+    if rule == "/api/v1/reports/<int:report_id>/review":
+        return {422} if actor == "supervisor" else {403} if actor in READERS_OF_REPORT else {404}
     # --- push routes ---
+    # Any logged-in user may register a device; the empty body is refused field by field.
+    if rule == "/api/v1/push/key":
+        return {200}
+    if rule == "/api/v1/push/subscriptions":
+        return {422}
     # --- alert routes ---
+    # The World raises no alert before these run (POST /api/v1/push/test sorts after them), so alert 1 is nobody's.
+    if rule in ("/alerts", "/api/v1/alerts"):
+        return {200}
+    if rule.startswith(("/alerts/<int:alert_id>", "/api/v1/alerts/<int:alert_id>")):
+        return {404}
+    if rule == "/api/v1/push/test":
+        return {201}
     # --- admin alert rule routes ---
+    if rule == "/admin/alert-rules":
+        return {200, 302, 303} if actor == "admin" else {403}
     # --- dashboard routes ---
+    # Team 1 is the owner's team, which the supervisor supervises; officers, admins and auditors have no dashboard.
+    if rule == "/team":
+        return {302} if actor in ("supervisor", "other_supervisor") else {200} if actor == "governance" else {403}
+    if rule == "/team/<int:team_id>":
+        if actor in ("supervisor", "governance"):
+            return {200}
+        return {404} if actor == "other_supervisor" else {403}
     recording_only = actor not in RECORDERS
     if rule in ("/record", "/reports"):
         return {403} if recording_only else {200, 303}
@@ -96,8 +123,10 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
 
 def _url(rule: str, world: World) -> str:
     return (rule.replace("<int:report_id>", str(world.report_id))
+            .replace("<int:alert_id>", "1")
             .replace("<uuid:draft_id>", world.draft_id)
             .replace("<slug>", "incident")
+            .replace("<int:team_id>", "1")
             .replace("<path:filename>", "css/app.css"))
 
 
@@ -129,7 +158,7 @@ def test_every_route_for_every_actor(app, make, actor):
                 token = _token(client, actor)
                 if rule.rule.startswith("/api/"):
                     body = {"reason": "r", "changes": {"narrative": "x"}} if "amendments" in rule.rule else {}
-                    response = client.post(url, json=body, headers={"X-CSRFToken": token})
+                    response = client.open(url, method=method, json=body, headers={"X-CSRFToken": token})
                 else:
                     response = client.post(url, data={"csrf_token": token})
             response.close()

@@ -39,16 +39,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     uktime.init_app(app)
     compression.init_app(app)
 
+    from uof.services import dispatch, push
+
+    push.init_app(app)
+    dispatch.init_app(app)
+
     from uof.admin import bp as admin_bp
+    from uof.alerts import bp as alerts_bp
     from uof.api import bp as api_bp
     from uof.auth import bp as auth_bp
+    from uof.dashboards import bp as dashboards_bp
     from uof.pwa import bp as pwa_bp
     from uof.record import bp as record_bp
+    from uof.review import bp as review_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(record_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(alerts_bp, url_prefix="/alerts")
+    app.register_blueprint(review_bp, url_prefix="/review")
     cli.init_app(app)
     return app

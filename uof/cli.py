@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+from datetime import UTC, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from uof.domain.policy import PRESETS
 from uof.extensions import db
 from uof.models import ROLES
-from uof.services import accounts, audit, demo, policy
+from uof.services import accounts, audit, demo, policy, push, scheduler
+from uof.uktime import NoSuchLocalTime, local_to_utc
 
 uof = AppGroup("uof", help="Use-of-force administration commands.")
 
@@ -108,6 +112,73 @@ def audit_verify() -> None:
     click.echo(f"Audit log BROKEN at entry {result.bad_seq}: {result.problem} "
                f"({result.checked} entries verified before it).", err=True)
     raise SystemExit(1)
+
+
+def _when(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    """``--now``: ISO 8601 with a zone, or without one as UK local time."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter("give a time like 2026-11-26T07:30:00Z or 2026-11-26T07:30 (UK time)") from None
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    try:
+        return local_to_utc(moment)
+    except NoSuchLocalTime as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+@uof.command("run-jobs")
+@click.option("--now", metavar="ISO-8601", callback=_when,
+              help="Run as of this time instead of now (without a zone: UK time).")
+def run_jobs(now: datetime | None) -> None:
+    """Run every scheduled job once, dispatch due notifications, and exit (1 if a job failed)."""
+    _log_to_stderr()
+    # Notifications go out in the dispatch step, not after each job's commit.
+    current_app.config["UOF_DISPATCH_AFTER_COMMIT"] = False
+    results = scheduler.run_all(now)
+    for name, result in results.items():
+        click.echo(f"{name}: " + ("already ran for this period" if result is None else str(result)))
+    if "failed" in results.values():
+        raise SystemExit(1)
+
+
+@uof.command("scheduler")
+@click.option("--lease-seconds", default=scheduler.LEASE_SECONDS, show_default=True, type=click.IntRange(2, 3600),
+              help="How long the lease lasts unless renewed.")
+@click.option("--renew-seconds", default=scheduler.RENEW_SECONDS, show_default=True, type=click.IntRange(1, 3600),
+              help="How often the lease is renewed (or, on standby, tried).")
+def scheduler_command(lease_seconds: int, renew_seconds: int) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; at most one is active per database."""
+    if renew_seconds >= lease_seconds:
+        raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--renew-seconds")
+    _log_to_stderr()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # This process sends notifications in its own dispatch job.
+    app.config["UOF_DISPATCH_AFTER_COMMIT"] = False
+    scheduler.Scheduler(app, lease_seconds=lease_seconds, renew_seconds=renew_seconds).serve()
+
+
+@uof.command("vapid-keys")
+def vapid_keys() -> None:
+    """Create the VAPID key pair if there is none, and print the public key (never the private one)."""
+    path = push.key_file()
+    existed = path is None or path.exists()
+    public = push.ensure_keys()
+    if path is None:
+        click.echo("The private key comes from UOF_VAPID_PRIVATE_KEY.")
+    else:
+        click.echo(f"{'Using the' if existed else 'Created a new'} private key in {path} (keep it secret; "
+                   "replacing it means every device must enable alerts again).")
+    click.echo("Public key (applicationServerKey):")
+    click.echo(public)
 
 
 def init_app(app: Flask) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from uof.domain import review as review_rules
 from uof.domain import vocabulary as v
 from uof.domain.policy import LEVELS, PRESETS
 from uof.domain.validation import BWV_REFERENCE_MAX, NARRATIVE_MAX, REFERENCE_MAX
+from uof.models import ALERT_KINDS, DECISIONS, SEVERITIES, STATUSES
+from uof.services.alerts import ACTION_MAX_LENGTH
 
 
 def _enum(vocab: v.Vocabulary) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def _report_body() -> dict[str, Any]:
 def _schemas() -> dict[str, Any]:
     summary_props = {
         "id": {"type": "integer"}, "reference": {"type": "string"}, "client_id": {"type": "string"},
-        "status": {"type": "string", "enum": ["submitted", "under_review", "approved", "returned", "resubmitted"]},
+        "status": {"type": "string", "enum": list(STATUSES)},
         "version": {"type": "integer"}, "policy_version": {"type": "integer"},
         "incident_at": {"type": "string", "format": "date-time"}, "incident_reference": {"type": "string"},
         "submitted_at": {"type": "string", "format": "date-time"}, "url": {"type": "string"},
@@ -116,8 +119,9 @@ def _schemas() -> dict[str, Any]:
                 "version": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
                 "author_id": {"type": "integer"}, "reason": {"type": ["string", "null"]},
                 "diff": {"type": ["object", "null"]}}}},
-            "reviews": {"type": "array", "items": {"type": "object"}},
+            "reviews": {"type": "array", "items": _ref("Review"), "description": "Oldest first"},
         }}]},
+        "Review": _review(),
         "ValidationError": {"type": "object", "required": ["error", "fields"], "properties": {
             "error": {"const": "validation"},
             "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
@@ -135,6 +139,141 @@ def _unprocessable(*extra: str) -> dict[str, Any]:
         schema["oneOf"].append({"type": "object", "required": ["error"], "properties": {
             "error": {"type": "string", "enum": list(extra)}, "message": {"type": "string"}}})
     return _json(schema, "Invalid content")
+
+
+def _review() -> dict[str, Any]:
+    props = {
+        "id": {"type": "integer"}, "decision": {"type": "string", "enum": list(DECISIONS)},
+        "comment": {"type": ["string", "null"]}, "bwv_reviewed": {"type": "boolean"},
+        "bwv_reference": {"type": ["string", "null"]}, "debrief_held": {"type": "boolean"},
+        "report_version": {"type": "integer", "description": "The version of the report decided on"},
+        "reviewer": {"type": "object", "required": ["id", "name"],
+                     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "created_at": {"type": "string", "format": "date-time"},
+    }
+    return {"type": "object", "required": list(props), "properties": props}
+
+
+def _review_paths(report_id: list[dict[str, Any]], csrf: list[dict[str, Any]],
+                  not_found: dict[str, Any]) -> dict[str, Any]:
+    """A supervisor's decision on a report of their team (API.md; bwv_reference and debrief_held extend it)."""
+    body = {
+        "type": "object", "required": ["decision", "bwv_reviewed"], "additionalProperties": False,
+        "properties": {
+            "decision": {"type": "string", "enum": list(DECISIONS)},
+            "comment": {"type": ["string", "null"], "maxLength": review_rules.COMMENT_MAX,
+                        "description": "Required to return or refer: what to amend, or why it is referred."},
+            "bwv_reviewed": {"type": "boolean"},
+            "bwv_reference": {"type": ["string", "null"], "maxLength": review_rules.BWV_REFERENCE_MAX,
+                              "description": "The footage reviewed; required when bwv_reviewed is true and the "
+                                             "report says the camera was recording, refused when it is false."},
+            "debrief_held": {"type": "boolean", "default": False},
+        },
+    }
+    return {"/reports/{report_id}/review": {"post": {
+        "summary": "Approve, return or refer a report waiting for review (a supervisor of the officer's team, "
+                   "never the report's own officer)",
+        "parameters": report_id + csrf,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": {
+            "201": _json(_ref("Report"), "The decided report, with its review history"),
+            "403": {"description": "May see the report but not review it", **_error("forbidden")},
+            "409": {"description": "Not waiting for review", **_error("not_awaiting_review")},
+            "422": _unprocessable(),
+            **not_found, **COMMON, **STATE_CHANGING}}}}
+
+
+def _alert_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
+    """The alert inbox, acknowledging an alert, and the test notification (an extension of API.md)."""
+    stamp = {"type": ["string", "null"], "format": "date-time"}
+    alert = {"type": "object", "required": ["id", "kind", "rule", "severity", "title", "created_at", "read_at",
+                                            "acknowledged_at", "action_taken", "status", "url", "report_id"],
+             "properties": {
+                 "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(ALERT_KINDS)},
+                 "rule": {"type": "string"}, "severity": {"type": "string", "enum": list(SEVERITIES)},
+                 "title": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                 "read_at": stamp, "acknowledged_at": stamp, "action_taken": {"type": ["string", "null"]},
+                 "status": {"type": "string", "enum": ["pending", "sent", "failed", "inbox"],
+                            "description": "Delivery to the recipient's devices; inbox means none to deliver to."},
+                 "url": {"type": "string", "description": "The alert's page, /alerts/{id} (needs a login)."},
+                 "report_id": {"type": ["integer", "null"]}}}
+    alert_id = [{"name": "alert_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+    return {
+        "/alerts": {"get": {"summary": "The caller's alerts, unacknowledged first, newest first", "responses": {
+            "200": _json({"type": "object", "required": ["alerts", "unacknowledged"], "properties": {
+                "alerts": {"type": "array", "items": alert}, "unacknowledged": {"type": "integer"}}}, "The inbox"),
+            **COMMON}}},
+        "/alerts/{alert_id}/ack": {"post": {
+            "summary": "Acknowledge one of the caller's alerts with the action taken", "parameters": alert_id + csrf,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["action"], "additionalProperties": False,
+                "properties": {"action": {"type": "string", "minLength": 1, "maxLength": ACTION_MAX_LENGTH}}}}}},
+            "responses": {
+                "200": _json(alert, "The acknowledged alert"),
+                "404": {"description": "No such alert, or not the caller's", **_error("not_found")},
+                "409": {"description": "Already acknowledged", **_error("already_acknowledged")},
+                "422": _unprocessable(),
+                **COMMON, **STATE_CHANGING}}},
+        "/push/test": {"post": {
+            "summary": "Raise a test alert for the caller, sent to each of their devices and shown in the inbox",
+            "parameters": csrf,
+            "responses": {
+                "201": _json({"type": "object", "required": ["alert_id", "devices"], "properties": {
+                    "alert_id": {"type": "integer"},
+                    "devices": {"type": "integer", "description": "Subscribed devices it is being sent to"}}},
+                    "Raised"),
+                "429": {"description": "Too many tests", **_error("rate_limited")},
+                **COMMON, **STATE_CHANGING}}},
+    }
+
+
+def _push_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
+    """Web Push: the VAPID public key and this browser's subscription."""
+    b64url = {"type": "string", "pattern": "^[A-Za-z0-9_-]+=*$"}
+    subscription = {
+        "type": "object", "required": ["endpoint", "keys"], "additionalProperties": False,
+        "description": "PushSubscription.toJSON(); the endpoint must be an allowed push service "
+                       "(UOF_PUSH_ALLOWED_HOSTS) over HTTPS.",
+        "properties": {
+            "endpoint": {"type": "string", "format": "uri", "maxLength": 2048},
+            "expirationTime": {"type": ["number", "null"]},
+            "keys": {"type": "object", "required": ["p256dh", "auth"], "additionalProperties": False,
+                     "properties": {
+                         "p256dh": {**b64url, "description": "The browser's P-256 public key (65 bytes)."},
+                         "auth": {**b64url, "description": "The 16-byte authentication secret."}}},
+        },
+    }
+    registered = {"type": "object", "required": ["id", "endpoint_hash", "created_at"], "properties": {
+        "id": {"type": "integer"}, "endpoint_hash": {"type": "string", "description": "SHA-256 of the endpoint"},
+        "created_at": {"type": "string", "format": "date-time"}}}
+    return {
+        "/push/key": {"get": {"summary": "The VAPID public key (applicationServerKey)", "responses": {
+            "200": _json({"type": "object", "required": ["public_key"], "properties": {
+                "public_key": {**b64url, "description": "base64url of the uncompressed P-256 point"}}},
+                "The key"),
+            **COMMON}}},
+        "/push/subscriptions": {
+            "post": {
+                "summary": "Register this browser for the caller's alerts (moves it from another user on a "
+                           "shared device)",
+                "parameters": csrf,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": subscription}}},
+                "responses": {
+                    "201": _json(registered, "Registered"),
+                    "200": _json(registered, "Already registered for the caller, unchanged"),
+                    "422": _unprocessable(),
+                    "429": {"description": "Too many registrations", **_error("rate_limited")},
+                    **COMMON, **STATE_CHANGING}},
+            "delete": {
+                "summary": "Forget this browser's subscription if it is the caller's (idempotent)",
+                "parameters": csrf,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["endpoint"],
+                    "properties": {"endpoint": {"type": "string", "maxLength": 2048}}}}}},
+                "responses": {"204": {"description": "Forgotten, or was never the caller's"},
+                              "422": _unprocessable(), **COMMON, **STATE_CHANGING}},
+        },
+    }
 
 
 @cache
@@ -156,6 +295,9 @@ def document() -> dict[str, Any]:
         },
         "security": [{"session": []}],
         "paths": {
+            **_alert_paths(csrf),
+            **_review_paths(report_id, csrf, not_found),
+            **_push_paths(csrf),
             "/openapi.json": {"get": {"summary": "This document", "security": [],
                                       "responses": {"200": {"description": "OpenAPI document"}}}},
             "/session": {"get": {"summary": "The logged-in user and a fresh CSRF token", "responses": {
