@@ -293,7 +293,7 @@ class Review(db.Model):  # type: ignore[name-defined,misc]
     decision: Mapped[str] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)
     bwv_reviewed: Mapped[bool] = mapped_column(default=False)
-    bwv_reference: Mapped[str | None] = mapped_column(String(40))
+    bwv_reference: Mapped[str | None] = mapped_column(String(60))
     debrief_held: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -105,7 +105,7 @@ def upgrade():
     sa.Column('decision', sa.String(length=10), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('bwv_reviewed', sa.Boolean(), nullable=False),
-    sa.Column('bwv_reference', sa.String(length=40), nullable=True),
+    sa.Column('bwv_reference', sa.String(length=60), nullable=True),
     sa.Column('debrief_held', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_reviews_report_id_reports'), ondelete='CASCADE'),

@@ -46,7 +46,7 @@ def test_approval_needs_no_comment_and_extensions_are_optional():
     (_body(bwv_reviewed="yes"), "bwv_reviewed", "Must be true or false."),
     (_body(bwv_reference=None), "bwv_reference", "Give the reference of the footage you reviewed."),
     (_body(bwv_reviewed=False), "bwv_reference", "Give a footage reference only when you reviewed the video."),
-    (_body(bwv_reference="B" * 41), "bwv_reference", "Must be 40 characters or fewer (it is 41)."),
+    (_body(bwv_reference="B" * 61), "bwv_reference", "Must be 60 characters or fewer (it is 61)."),
     (_body(bwv_reference="BWV\x07"), "bwv_reference", "Must not contain control characters."),
     (_body(debrief_held=1), "debrief_held", "Must be true or false."),
 ])

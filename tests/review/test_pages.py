@@ -87,7 +87,7 @@ def test_the_queue_page_lists_waiting_reports_with_overdue_tagged(app, make, for
     assert "Birmingham Central A" in html
     assert "4 days 2 hours" in html
     # The Review link carries the number waiting.
-    assert re.search(r'href="/review">Review<span class="visually-hidden">,</span> <span[^>]*>2</span>', html)
+    assert re.search(r'href="/review" aria-label="Review, 2 waiting">Review <span[^>]*>2</span>', html)
 
 
 def test_the_queue_page_when_nothing_waits(app, force, login_as):

@@ -18,12 +18,10 @@ from uof.domain.counting import (
     EARLY_INTERVENTION_WARNING,
     NOT_COUNTED_FOR_EARLY_INTERVENTION,
 )
+from uof.domain.review import REVIEW_DUE_HOURS
 from uof.domain.stats import median, percentile
 from uof.domain.vocabulary import CED_DISCHARGE, TACTICS
 from uof.models import CRITICAL, DIGEST, IMMEDIATE, PATTERN, WARNING, WORKFLOW
-
-# Only a constant from a service: the review queue's due time, so that the queue and the overdue rule agree.
-from uof.services.reviews import REVIEW_DUE_HOURS
 
 ParamValue = int | tuple[str, ...]
 

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from uof.domain.validation import Errors, has_control_characters
+from uof.domain.validation import BWV_REFERENCE_MAX, Errors, has_control_characters
 from uof.models import DECISIONS, REFER, RETURN
 
 COMMENT_MAX = 4000
-# The width of the reviews.bwv_reference column.
-BWV_REFERENCE_MAX = 40
+# A report waiting longer than this for a decision is overdue; the review queue and the workflow alert rule's
+# default both start from it.
+REVIEW_DUE_HOURS = 72
 FIELDS = ("decision", "comment", "bwv_reviewed", "bwv_reference", "debrief_held")
 REQUIRED = ("decision", "bwv_reviewed")
 COMMENT_NEEDED = {

@@ -26,7 +26,17 @@ from uof.domain.policy import OPTIONAL, PRESET_DESCRIPTIONS, REQUIRED, Policy
 from uof.domain.validation import NARRATIVE_MAX, Errors
 from uof.domain.vocabulary import TACTIC_GROUPS, TACTICS, Tactic
 from uof.extensions import db
-from uof.models import APPROVED, RECORDING_ROLES, RESUBMITTED, RETURNED, SUBMITTED, UNDER_REVIEW, Draft, Report
+from uof.models import (
+    APPROVED,
+    RECORDING_ROLES,
+    REFERRED,
+    RESUBMITTED,
+    RETURNED,
+    SUBMITTED,
+    UNDER_REVIEW,
+    Draft,
+    Report,
+)
 from uof.record import bp, drafts
 from uof.record.answers import QUESTIONS, answers, describe_diff
 from uof.record.forms import AmendmentForm, FormContext, SectionForm
@@ -55,6 +65,7 @@ STATUS_TAGS = {
     APPROVED: "tag tag--green",
     RETURNED: "tag tag--red",
     RESUBMITTED: "tag",
+    REFERRED: "tag tag--red",
 }
 
 

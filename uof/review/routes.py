@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from uof.domain.review import describe_wait, recorded_reference
+from uof.domain.review import REVIEW_DUE_HOURS, describe_wait, recorded_reference
 from uof.extensions import db
-from uof.models import APPROVE, AWAITING_REVIEW, DECISION_LABELS, REFERRED, RETURN, Report, utcnow
+from uof.models import APPROVE, AWAITING_REVIEW, DECISION_LABELS, RETURN, Report, utcnow
 from uof.record.answers import answers, describe_diff
 from uof.record.routes import STATUS_TAGS
 from uof.record.sections import SECTIONS
@@ -46,7 +46,7 @@ def review_badge() -> dict[str, Any]:
 
 @bp.context_processor
 def review_globals() -> dict[str, Any]:
-    return {"status_tags": {**STATUS_TAGS, REFERRED: "tag tag--red"}}
+    return {"status_tags": STATUS_TAGS}
 
 
 @bp.get("", endpoint="queue")
@@ -55,7 +55,7 @@ def queue() -> str:
     """The team reports waiting for the supervisor's decision, the longest waiting first."""
     waiting = reviews.queue(current_user, utcnow())
     return render_template("review/queue.html", waiting=waiting, overdue=sum(1 for w in waiting if w.overdue),
-                           due_hours=reviews.REVIEW_DUE_HOURS, describe_wait=describe_wait)
+                           due_hours=REVIEW_DUE_HOURS, describe_wait=describe_wait)
 
 
 def _reviewable(report_id: int) -> Report:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import joinedload
 
-from uof.domain.review import check_decision, video_recorded
+from uof.domain.review import REVIEW_DUE_HOURS, check_decision, video_recorded
 from uof.domain.validation import Errors
 from uof.extensions import db
 from uof.models import (
@@ -39,8 +39,6 @@ from uof.models import (
 )
 from uof.services import alerts, audit
 
-# A report waiting longer than this for a decision is overdue; the workflow alert rule starts from it too.
-REVIEW_DUE_HOURS = 72
 REVIEW_DUE = timedelta(hours=REVIEW_DUE_HOURS)
 STATUS_AFTER = {APPROVE: APPROVED, RETURN: RETURNED, REFER: REFERRED}
 RETURNED_RULE = "report_returned"
