@@ -33,9 +33,14 @@ migrate: install
 demo: migrate
 	$(FLASK) uof demo
 
-## Serve the demo force on http://$(HOST):$(PORT)/ (SQLite in ./instance).
+## Serve the demo force on http://$(HOST):$(PORT)/ (SQLite in ./instance), with the scheduler as its own process
+## beside the web workers, as in production: it sends alerts and digests; Ctrl-C stops both.
 run: demo
+	$(FLASK) uof vapid-keys >/dev/null
+	$(FLASK) uof run-jobs
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in with one of the demo logins above. Ctrl-C stops."
+	@$(FLASK) uof scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 ## Chromium for the browser tests: Debian's package (a browser download is not possible here).

@@ -25,8 +25,8 @@ from uof.domain import vocabulary as v
 from uof.domain.review import recorded_reference, video_recorded
 from uof.domain.validation import format_datetime
 from uof.extensions import db
-from uof.models import APPROVE, REFER, RETURN, Report, User, utcnow
-from uof.services import accounts, reports, reviews
+from uof.models import APPROVE, REFER, RETURN, Alert, Report, User, utcnow
+from uof.services import accounts, alerts, reports, reviews
 from uof.uktime import LONDON
 
 DOMAIN = "demo.police.example"  # .example is reserved (RFC 2606): no demo email can reach anyone
@@ -689,7 +689,33 @@ def seed(now: datetime | None = None) -> bool:
         assert submission.report is not None
         submitted.append(submission.report)
     _review(submitted, users, now)
+    _settle_alerts()
     return True
+
+
+def _settle_alerts() -> None:
+    """Acknowledge the alerts that a supervisor or officer has since dealt with, when they dealt with it: an
+    alert about a report once the report was decided, a return once the officer amended. What is still open
+    stays in the inbox."""
+    open_alerts = db.session.scalars(
+        select(Alert).where(Alert.acknowledged_at.is_(None), Alert.report_id.is_not(None)).order_by(Alert.id)
+    )
+    for alert in open_alerts:
+        report = alert.report
+        assert report is not None
+        later_reviews = [r for r in report.reviews if r.created_at >= alert.created_at]
+        later_versions = [v for v in report.versions if v.created_at > alert.created_at]
+        if alert.rule == reviews.RETURNED_RULE:
+            if not later_versions:
+                continue
+            when, action = later_versions[0].created_at, "Amended the report as asked."
+        elif later_reviews:
+            when, action = later_reviews[0].created_at, f"Reviewed the report: {later_reviews[0].decision_label}."
+        else:
+            continue
+        outcome = alerts.acknowledge(alert, alert.recipient, action, now=when)
+        if outcome.outcome != alerts.ACKNOWLEDGED:
+            raise DemoDataError(f"Acknowledging demo alert {alert.id} was {outcome.outcome}")
 
 
 def logins_text() -> str:
