@@ -135,6 +135,7 @@ def upgrade():
     )
     with op.batch_alter_table('push_deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_push_deliveries_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_deliveries_subscription_id'), ['subscription_id'], unique=False)
 
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('awaiting_review_since', sa.DateTime(), nullable=True))
@@ -153,6 +154,7 @@ def downgrade():
         batch_op.drop_column('awaiting_review_since')
 
     with op.batch_alter_table('push_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_deliveries_subscription_id'))
         batch_op.drop_index('ix_push_deliveries_status_next_attempt_at')
 
     op.drop_table('push_deliveries')

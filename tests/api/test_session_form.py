@@ -9,11 +9,14 @@ import time
 
 import pytest
 from itsdangerous.timed import TimestampSigner
+from sqlalchemy import select
 
 from tests.conftest import sample_path
 from tests.factories import report_body
 from uof.domain import vocabulary as v
 from uof.domain.policy import preset_tactics
+from uof.extensions import db
+from uof.models import Alert
 
 API_PREFIX = "/api/v1/"
 PUBLIC_API = {"/api/v1/openapi.json"}
@@ -245,3 +248,33 @@ def test_an_earlier_token_of_the_same_session_still_works(force, login_as):
     for token in (older, newer):
         response = caller.client.post("/api/v1/reports", json=report_body(), headers={"X-CSRFToken": token})
         assert response.status_code == 201, response.get_json()
+
+
+# JSON may escape a lone UTF-16 surrogate, which is no character and which no text column can store.
+LONE_SURROGATE = '"x\\ud800"'
+
+
+@pytest.mark.parametrize("route", ["report", "amendment", "review", "ack", "subscribe", "unsubscribe"])
+def test_a_lone_surrogate_anywhere_is_400_bad_json_on_every_route(force, login_as, make, app, counts, route):
+    report_id = make.report(force.officer, tactics=[{"code": "ced_fired", "effective": True}], ced_carried=True)
+    if route == "amendment":
+        make.set_status(report_id, "returned")
+    with app.app_context():
+        alert_id = db.session.scalar(select(Alert.id).where(Alert.recipient_id == force.supervisor.id))
+    caller = login_as(force.supervisor if route in ("review", "ack") else force.officer)
+    url, method, raw = {
+        "report": ("/api/v1/reports", "POST", f'{{"narrative": {LONE_SURROGATE}}}'),
+        "amendment": (f"/api/v1/reports/{report_id}/amendments", "POST",
+                      f'{{"reason": {LONE_SURROGATE}, "changes": {{}}}}'),
+        "review": (f"/api/v1/reports/{report_id}/review", "POST",
+                   f'{{"decision": "return", "comment": {LONE_SURROGATE}, "bwv_reviewed": false}}'),
+        "ack": (f"/api/v1/alerts/{alert_id}/ack", "POST", f'{{"action": {LONE_SURROGATE}}}'),
+        "subscribe": ("/api/v1/push/subscriptions", "POST", f'{{"endpoint": {LONE_SURROGATE}}}'),
+        "unsubscribe": ("/api/v1/push/subscriptions", "DELETE", f'{{"endpoint": {LONE_SURROGATE}}}'),
+    }[route]
+    before = counts()
+    response = caller.client.open(url, method=method, data=raw, content_type="application/json",
+                                  headers={"X-CSRFToken": caller.csrf()})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()["error"] == "bad_json"
+    assert counts() == before

@@ -27,9 +27,16 @@ def _error(status: int, code: str, **extra: Any) -> Response:
 def _json_body() -> Any:
     raw = request.get_data(cache=True)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, RecursionError):
         abort(_error(400, "bad_json", message="The request body is not valid JSON."))
+    try:
+        # JSON may escape a lone UTF-16 surrogate ("\ud800"), which is no character at all and which no database
+        # text column can store: refuse it here rather than fail when it is written.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        abort(_error(400, "bad_json", message="The request body contains text that is not valid Unicode."))
+    return body
 
 
 @bp.get("/openapi.json")
