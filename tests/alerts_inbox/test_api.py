@@ -167,3 +167,33 @@ def test_a_test_notification_reaches_each_of_the_callers_devices(app, people, au
         assert received.payload["type"] == "test"
         assert received.payload["url"] == f"/alerts/{answer['alert_id']}"
         assert received.payload["title"]
+
+
+@pytest.mark.parametrize("changes", [
+    pytest.param({"vapid_subject": None}, id="no subject"),
+    pytest.param({"vapid_subject": "mailto:push-admin@force.police.uk"}, id="no key"),
+])
+def test_a_test_notification_claims_no_device_while_push_is_off(app, people, auth, client, changes):
+    """Production without UOF_VAPID_SUBJECT or without a VAPID key: the test says push is off, not "sent to 1"."""
+    import dataclasses
+
+    auth.login(people.supervisor.email)
+    with app.app_context():
+        db.session.add(PushSubscription(user_id=people.supervisor.id, endpoint="https://fcm.googleapis.com/x",
+                                        endpoint_hash="c" * 64, p256dh="key", auth="secret"))
+        db.session.commit()
+    settings = app.config["UOF_SETTINGS"]
+    app.config["UOF_SETTINGS"] = dataclasses.replace(settings, env="production", **changes)
+    response = auth.api_post("/api/v1/push/test", {})
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["error"] == "push_disabled"
+    assert "devices" not in body
+    assert "not available on this server" in body["message"]
+    with app.app_context():
+        assert db.session.scalars(select(Alert)).all() == []
+        assert db.session.scalars(select(PushDelivery)).all() == []
+    # Other alerts still reach the inbox, with nothing waiting to be pushed.
+    alert_id = raise_for(app, people.supervisor)
+    [listed] = [a for a in client.get("/api/v1/alerts").get_json()["alerts"] if a["id"] == alert_id]
+    assert listed["status"] == "inbox"

@@ -8,8 +8,10 @@ page's handling of that, and the worker's ``push`` handler through ``ServiceWork
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -20,13 +22,15 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ServerProcess, login
 from tests.conftest import _app_for
 from tests.factories import make_user, report_body
 from uof.extensions import db
-from uof.models import CRITICAL, PATTERN, WARNING, WORKFLOW, Report, User
+from uof.models import CRITICAL, PATTERN, WARNING, WORKFLOW, PushSubscription, Report, User
 from uof.services import alerts, reports
 
 SUPERVISOR = "sgt.browser@example.org"
@@ -165,7 +169,8 @@ def test_enabling_alerts_where_no_push_service_answers_says_so(browser, alerts_s
             login(page, SUPERVISOR)
             page.goto("/alerts")
             section = page.locator("[data-device-alerts]")
-            section.wait_for()
+            page.locator('[data-device-alerts][data-push-state="off"], '
+                         '[data-device-alerts][data-push-state="blocked"]').wait_for()
             assert section.get_attribute("data-push-state") == "off"
             page.get_by_role("button", name="Enable alerts on this device").click()
             state, said = _push_state(page, 20_000)
@@ -196,6 +201,7 @@ def test_a_subscription_that_never_settles_times_out(browser, alerts_server, tmp
         page = context.pages[0] if context.pages else context.new_page()
         login(page, SUPERVISOR)
         page.goto("/alerts")
+        page.locator('[data-device-alerts][data-push-state="off"]').wait_for()
         page.get_by_role("button", name="Enable alerts on this device").click()
         assert page.locator("[data-device-alerts]").get_attribute("data-push-state") == "enabling"
         assert page.locator("[data-device-alerts]").get_attribute("aria-busy") == "true"
@@ -279,10 +285,240 @@ def test_the_inbox_and_alert_pages_pass_axe(supervisor_phone, alerts_server):
     alert_id = alerts_server.raise_alert("CAD-ALERTS-1 not reviewed within 72 hours",
                                          detail={"waiting_hours": 80, "hours": 72})
     page.goto("/alerts")
-    page.locator('[data-device-alerts][data-push-state]').wait_for()
+    page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
     assert _serious_violations(page) == [], "inbox"
     page.goto(f"/alerts/{alert_id}")
     assert _serious_violations(page) == [], "alert"
     page.get_by_role("button", name="Acknowledge alert").click()
     page.wait_for_load_state()
     assert _serious_violations(page) == [], "alert with an error"
+
+
+# --- page scripts, push switched off, and a shared phone ---------------------------------------------------------
+
+OFFICER = "pc.browser@example.org"
+
+
+def _watch_errors(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Uncaught exceptions and console errors on the page, from now on."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    return errors
+
+
+def test_pages_load_without_script_errors(browser, alerts_server):
+    """register-sw.js runs on every page, with and without a login and with or without push in the browser."""
+    for granted in ([], ["notifications"]):
+        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                      base_url=alerts_server.url)
+        try:
+            if granted:
+                context.grant_permissions(granted, origin=alerts_server.url)
+            page = context.new_page()
+            errors = _watch_errors(page)
+            page.goto("/login")
+            page.wait_for_load_state("load")
+            login(page, SUPERVISOR)
+            for url in ("/reports", "/team", "/alerts"):
+                page.goto(url)
+                page.wait_for_load_state("load")
+                page.locator("body[data-session]").wait_for(state="attached")
+            page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
+            assert errors == [], errors
+        finally:
+            context.close()
+
+
+def test_without_push_in_the_browser_nothing_throws(browser, alerts_server):
+    """A browser with no PushManager (an old one, iOS outside the Home Screen) gets the inbox and a plain word."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                  base_url=alerts_server.url)
+    try:
+        context.add_init_script("delete window.PushManager;")
+        page = context.new_page()
+        errors = _watch_errors(page)
+        login(page, SUPERVISOR)
+        page.goto("/alerts")
+        page.wait_for_load_state("load")
+        state, said = _push_state(page, 10_000)
+        assert state == "unsupported", said
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def test_push_switched_off_on_the_server_is_said_plainly(browser, alerts_server):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                  base_url=alerts_server.url)
+    try:
+        context.grant_permissions(["notifications"], origin=alerts_server.url)
+        page = context.new_page()
+        login(page, SUPERVISOR)
+        # As the server answers in production without UOF_VAPID_SUBJECT or a VAPID key.
+        page.route("**/api/v1/push/key", lambda route: route.fulfill(
+            status=503, content_type="application/json",
+            body=json.dumps({"error": "push_disabled", "message": "Notifications are not available."})))
+        page.goto("/alerts")
+        page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
+        state, said = _push_state(page, 10_000)
+        assert state == "disabled", said
+        assert said == "Notifications are not available on this server; alerts still appear in this inbox."
+        for name in ("Enable alerts on this device", "Send a test notification", "Turn off on this device"):
+            assert not page.get_by_role("button", name=name).is_visible()
+    finally:
+        context.close()
+
+
+def _browser_keys() -> dict[str, str]:
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"p256dh": b64(point), "auth": b64(os.urandom(16))}
+
+
+# A stand-in for the browser's push subscription (headless Chromium cannot make a real one): the registration's
+# pushManager answers with ``existing`` and makes ``fresh`` on subscribe(). Only the page's scripts see it.
+FAKE_PUSH = """(config) => {
+  const made = (spec) => spec && {
+    endpoint: spec.endpoint,
+    options: {applicationServerKey: spec.key ? new Uint8Array(spec.key).buffer : null, userVisibleOnly: true},
+    toJSON() { return {endpoint: spec.endpoint, expirationTime: null, keys: spec.keys}; },
+    unsubscribe() { window.__uofPush.unsubscribed.push(spec.endpoint); current = null; return Promise.resolve(true); }
+  };
+  let current = made(config.existing);
+  window.__uofPush = {unsubscribed: []};
+  const pushManager = {
+    getSubscription: () => Promise.resolve(current),
+    subscribe: () => { current = made(config.fresh); return Promise.resolve(current); }
+  };
+  const registration = {pushManager: pushManager, scope: location.origin + "/"};
+  navigator.serviceWorker.getRegistration = () => Promise.resolve(registration);
+  navigator.serviceWorker.register = () => Promise.resolve(registration);
+  Object.defineProperty(navigator.serviceWorker, "ready", {get: () => Promise.resolve(registration)});
+}"""
+
+
+def _fake_push(context, existing: dict[str, Any] | None, fresh: dict[str, Any] | None = None) -> None:  # type: ignore[no-untyped-def]
+    context.add_init_script(f"({FAKE_PUSH})({json.dumps({'existing': existing, 'fresh': fresh})})")
+
+
+def _devices(alerts_server: AlertsServer) -> dict[str, str]:
+    """Each registered endpoint and the email of the user it belongs to."""
+    app = _app_for(alerts_server.server.database, alerts_server.server.instance)
+    with app.app_context():
+        rows = db.session.execute(select(PushSubscription.endpoint, User.email)
+                                  .join(User, User.id == PushSubscription.user_id)).all()
+        db.engine.dispose()
+    return {endpoint: email for endpoint, email in rows}
+
+
+def _user_id(alerts_server: AlertsServer, email: str) -> str:
+    app = _app_for(alerts_server.server.database, alerts_server.server.instance)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user is not None
+        user_id = str(user.id)
+        db.engine.dispose()
+    return user_id
+
+
+def _wait_until(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_shared_phone_moves_its_notifications_to_whoever_logs_in(browser, alerts_server):
+    endpoint = f"https://fcm.googleapis.com/fcm/send/shared-phone-{next(_keys)}"
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                  base_url=alerts_server.url)
+    try:
+        context.grant_permissions(["notifications"], origin=alerts_server.url)
+        _fake_push(context, {"endpoint": endpoint, "keys": _browser_keys(), "key": None})
+        page = context.new_page()
+        errors = _watch_errors(page)
+        posts: list[str] = []
+        page.on("request", lambda request: posts.append(request.url)
+                if request.method == "POST" and request.url.endswith("/api/v1/push/subscriptions") else None)
+        # The supervisor had enabled alerts on this phone before.
+        login(page, SUPERVISOR)
+        page.goto("/alerts")
+        page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
+        state, said = _push_state(page, 10_000)
+        assert state == "enabled", said
+        assert _devices(alerts_server).get(endpoint) == SUPERVISOR
+        supervisor_id = _user_id(alerts_server, SUPERVISOR)
+        assert page.evaluate("() => localStorage.getItem('uof-push-user')") == supervisor_id
+        # Already theirs: another page does not register it again.
+        sent = len(posts)
+        page.goto("/reports")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        assert len(posts) == sent
+
+        # Handed to a colleague: their first page moves the device to them.
+        context.clear_cookies()
+        login(page, OFFICER)
+        page.goto("/reports")
+        page.wait_for_load_state("load")
+        _wait_until(lambda: _devices(alerts_server).get(endpoint) == OFFICER)
+        officer_id = _user_id(alerts_server, OFFICER)
+        _wait_until(lambda: page.evaluate("() => localStorage.getItem('uof-push-user')") == officer_id)
+
+        # Back to the supervisor: the inbox says alerts are on only once the device is theirs again.
+        context.clear_cookies()
+        login(page, SUPERVISOR)
+        page.goto("/alerts")
+        page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
+        state, said = _push_state(page, 10_000)
+        assert state == "enabled", said
+        assert _devices(alerts_server).get(endpoint) == SUPERVISOR
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def test_a_subscription_made_with_another_key_is_forgotten_on_the_server_first(browser, alerts_server):
+    old = f"https://fcm.googleapis.com/fcm/send/old-key-{next(_keys)}"
+    new = f"https://fcm.googleapis.com/fcm/send/new-key-{next(_keys)}"
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                  base_url=alerts_server.url)
+    try:
+        context.grant_permissions(["notifications"], origin=alerts_server.url)
+        # Made with a key that is not the server's (before a rotation).
+        _fake_push(context, {"endpoint": old, "keys": _browser_keys(), "key": [4] + [7] * 64},
+                   {"endpoint": new, "keys": _browser_keys(), "key": None})
+        page = context.new_page()
+        calls: list[tuple[str, str]] = []
+        page.on("request", lambda request: calls.append((request.method, request.post_data or ""))
+                if request.url.endswith("/api/v1/push/subscriptions") else None)
+        login(page, SUPERVISOR)
+        # The server still has the old one (it would post to it until the push service refused).
+        page.evaluate("""(body) => fetch('/api/v1/push/subscriptions', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json',
+                      'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content},
+            body: JSON.stringify(body)}).then((r) => r.status)""",
+                      {"endpoint": old, "keys": _browser_keys()})
+        assert _devices(alerts_server).get(old) == SUPERVISOR
+        calls.clear()
+        page.goto("/alerts")
+        page.locator('[data-device-alerts]:not([data-push-state="checking"])').wait_for()
+        state, said = _push_state(page, 10_000)
+        assert state == "off", said
+        assert "previous key" in said
+        page.get_by_role("button", name="Enable alerts on this device").click()
+        page.locator('[data-device-alerts][data-push-state="enabled"]').wait_for(timeout=10_000)
+        methods = [method for method, _ in calls]
+        assert methods == ["DELETE", "POST"], calls
+        assert json.loads(calls[0][1]) == {"endpoint": old}
+        assert json.loads(calls[1][1])["endpoint"] == new
+        assert page.evaluate("() => window.__uofPush.unsubscribed") == [old]
+        devices = _devices(alerts_server)
+        assert old not in devices
+        assert devices.get(new) == SUPERVISOR
+    finally:
+        context.close()

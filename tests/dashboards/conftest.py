@@ -15,7 +15,8 @@
 
 (*) Sunday 23:30 UTC is Monday 00:30 BST. Statuses: sub(mitted), done (approved), ret(urned), ref(erred).
 
-dave is in the team with no reports; the sergeant supervises it and is not counted as an officer.
+dave is in the team with no reports; the sergeant supervises it and, recording force too, is counted with the
+officers (with no reports).
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import pytest
 from uof.domain.counting import (
     NOT_COUNTED_FOR_EARLY_INTERVENTION,
     category_order,
-    counts_for_early_intervention,
     force_categories,
 )
 from uof.models import PolicyVersion
@@ -53,20 +52,7 @@ def test_unknown_codes_are_skipped_and_the_order_is_the_home_offices():
     assert len(order) == len(set(order))
 
 
-@pytest.mark.parametrize(("codes", "counted"), [
-    (["compliant_handcuffing"], False),
-    (["compliant_handcuffing", "tactical_communication"], False),
-    (["non_compliant_handcuffing", "tactical_communication"], True),
-    (["compliant_handcuffing", "baton_drawn"], True),
-    ([], False),
-])
-def test_what_counts_for_early_intervention(codes, counted):
-    assert counts_for_early_intervention(codes) is counted
-
-
-def test_a_force_or_team_can_change_what_early_intervention_leaves_out():
-    assert counts_for_early_intervention(["baton_drawn"], not_counted={"baton_drawn"}) is False
-    assert counts_for_early_intervention(["compliant_handcuffing"], not_counted=()) is True
+def test_the_dashboard_leaves_out_what_the_rule_leaves_out_by_default():
     assert DEFAULT_EARLY_INTERVENTION.not_counted == NOT_COUNTED_FOR_EARLY_INTERVENTION
 
 

@@ -107,6 +107,7 @@ def test_the_supervisor_sees_the_numbers_behind_every_chart(app, auth, client, s
     assert page.tables["officers"] == [
         ["Alice Able (A1)", "3", "At warning level, above team 95th percentile"],
         ["Bob Baker (B2)", "1", "None"], ["Carol Cole (C3)", "1", "None"], ["Dave Dunn (D4)", "0", "None"],
+        ["Sam Sergeant", "0", "None"],  # a sergeant records force too, and is counted like the officers
     ]
     assert page.charts["officers-chart"]["values"] == [row[1] for row in page.tables["officers"]]
     assert ">at warning level</text>" in html

@@ -87,9 +87,10 @@ def test_officers_counted_as_early_intervention_counts_against_median_and_95th_p
         ("Bob Baker", 1, []),
         ("Carol Cole", 1, []),
         ("Dave Dunn", 0, []),
+        ("Sam Sergeant", 0, []),  # the sergeant records force too, so is one of the team counted
     ]
-    assert officers.median == 1.0  # of 0, 1, 1, 3
-    assert officers.percentile_level == pytest.approx(2.7)  # 1 + 0.85 × (3 − 1)
+    assert officers.median == 1.0  # of 0, 0, 1, 1, 3
+    assert officers.percentile_level == pytest.approx(2.6)  # 1 + 0.8 × (3 − 1)
     assert [row.officer.name for row in officers.flagged] == ["Alice Able"]
 
 
@@ -132,7 +133,7 @@ def test_policy_version_of_a_period_after_the_change(app, seeded: Seeded):
 def test_another_teams_figures_are_its_own(app, seeded: Seeded):
     other = _dashboard(app, seeded.other_team_id)
     assert other.reports == 1
-    assert [row.officer.name for row in other.officers.officers] == ["Eve Evans"]
+    assert [row.officer.name for row in other.officers.officers] == ["Eve Evans", "Olu Other"]
 
 
 def test_a_fixed_number_of_queries_however_many_reports(app, make, seeded: Seeded):

@@ -74,3 +74,27 @@ def test_a_failing_dispatch_never_reaches_the_request(app, push_service, sergean
     assert "the scheduler will retry" in caplog.text
     # The delivery is still waiting for the scheduler's dispatch job.
     assert deliveries(app, alert_id)[0].status == "pending"
+
+
+def test_one_failing_delivery_does_not_stop_the_rest(app, push_service, sergeant, caplog, monkeypatch):
+    """E.g. a deadlock on one delivery: it is logged and left to the scheduler, and the others still go."""
+    for _ in range(3):
+        register(app, sergeant, push_service.subscription())
+    real = dispatch.deliver
+    failed: list[int] = []
+
+    def flaky(delivery_id, now=None):
+        if not failed:
+            failed.append(delivery_id)
+            raise RuntimeError("deadlock detected")
+        return real(delivery_id, now)
+
+    monkeypatch.setattr(dispatch, "deliver", flaky)
+    with caplog.at_level(logging.ERROR, logger="uof.dispatch"):
+        alert_id = raise_alert(app, sergeant)
+        push_service.wait_for(2, timeout=5)
+        assert dispatch.wait_idle(5)
+    assert f"delivery {failed[0]}" in caplog.text
+    assert "the scheduler will retry" in caplog.text
+    assert sorted(d.status for d in deliveries(app, alert_id)) == ["pending", "sent", "sent"]
+    assert len(push_service.attempts) == 2

@@ -81,12 +81,14 @@ def test_subscribe_registers_the_browser_once(app, client, auth, officer, browse
     assert response.status_code == 201
     body = response.get_json()
     assert body["endpoint_hash"] == push.endpoint_hash(FCM)
+    assert body["already_registered"] is False
     [(user_id, endpoint, p256dh, secret, agent)] = devices(app)
     assert (user_id, endpoint, p256dh, secret) == (officer.id, FCM, browser["keys"]["p256dh"], browser["keys"]["auth"])
     assert agent.startswith("Werkzeug/")
+    # API.md: 201 for a registration, also of a device registered before; the body says which it was.
     again = auth.api_post("/api/v1/push/subscriptions", browser)
-    assert again.status_code == 200
-    assert again.get_json()["id"] == body["id"]
+    assert again.status_code == 201
+    assert again.get_json() == body | {"already_registered": True}
     assert len(devices(app)) == 1
     [event] = audits(app, "push.subscribe")
     assert event.actor_id == officer.id
@@ -102,6 +104,7 @@ def test_new_keys_for_the_same_endpoint_update_the_row(app, auth, officer, brows
     response = auth.api_post("/api/v1/push/subscriptions", renewed)
     assert response.status_code == 201
     assert response.get_json()["id"] == first["id"]
+    assert response.get_json()["already_registered"] is False
     [(_, _, p256dh, secret, _)] = devices(app)
     assert (p256dh, secret) == (renewed["keys"]["p256dh"], renewed["keys"]["auth"])
 
@@ -126,15 +129,16 @@ def test_unsubscribe_is_idempotent_and_only_for_the_callers_own_device(app, make
     auth.login(other.email)
     token = auth.csrf()
     response = client.delete("/api/v1/push/subscriptions", json={"endpoint": FCM}, headers={"X-CSRFToken": token})
-    assert response.status_code == 204
+    # API.md: every response is JSON; someone else's device looks like one that was never registered.
+    assert (response.status_code, response.get_json()) == (200, {"deleted": False})
+    assert response.mimetype == "application/json"
     assert len(devices(app)) == 1
     auth.logout()
     auth.login(officer.email)
     token = auth.csrf()
-    for _ in range(2):
-        response = client.delete("/api/v1/push/subscriptions", json=browser, headers={"X-CSRFToken": token})
-        assert response.status_code == 204
-        assert response.data == b""
+    answers = [client.delete("/api/v1/push/subscriptions", json=browser, headers={"X-CSRFToken": token})
+               for _ in range(2)]
+    assert [(r.status_code, r.get_json()) for r in answers] == [(200, {"deleted": True}), (200, {"deleted": False})]
     assert devices(app) == []
     [event] = audits(app, "push.unsubscribe")
     assert event.actor_id == officer.id
@@ -274,3 +278,65 @@ def test_loopback_is_refused_unless_allowed(app, auth, officer):
     settings = app.config["UOF_SETTINGS"]
     app.config["UOF_SETTINGS"] = dataclasses.replace(settings, push_allowed_hosts=("127.0.0.1",))
     assert auth.api_post("/api/v1/push/subscriptions", subscription).status_code == 201
+
+
+# --- push switched off -----------------------------------------------------------------------------------------
+
+def _production(app, **changes):
+    settings = app.config["UOF_SETTINGS"]
+    app.config["UOF_SETTINGS"] = dataclasses.replace(settings, env="production", **changes)
+
+
+@pytest.mark.parametrize("changes", [
+    pytest.param({"vapid_subject": None}, id="no subject"),
+    pytest.param({"vapid_subject": "mailto:push-admin@force.police.uk"}, id="no key"),
+])
+def test_push_calls_answer_503_while_push_is_off(app, client, auth, officer, browser, changes):
+    auth.login(officer.email)
+    token = auth.csrf()
+    _production(app, **changes)
+    for response in (client.get("/api/v1/push/key"), auth.api_post("/api/v1/push/subscriptions", browser)):
+        assert response.status_code == 503
+        body = response.get_json()
+        assert body["error"] == "push_disabled"
+        assert "not available on this server" in body["message"]
+    assert devices(app) == []
+    # Production never makes a key on demand: a web worker and a scheduler would each make their own.
+    assert not (app.config["UOF_SETTINGS"].instance_path / push.KEY_FILE).exists()
+    # Forgetting a device still works, so that a browser can tidy up.
+    response = client.delete("/api/v1/push/subscriptions", json={"endpoint": FCM}, headers={"X-CSRFToken": token})
+    assert (response.status_code, response.get_json()) == (200, {"deleted": False})
+
+
+def test_push_calls_are_refused_before_anything_is_read_while_off(app, client, auth, officer):
+    auth.login(officer.email)
+    _production(app, vapid_subject=None)
+    assert client.post("/api/v1/push/subscriptions", json={}).get_json()["error"] == "csrf"
+    response = auth.api_post("/api/v1/push/subscriptions", {"endpoint": "not even a URL"})
+    assert (response.status_code, response.get_json()["error"]) == (503, "push_disabled")
+
+
+def test_production_with_a_key_made_ahead_of_time_serves_it(app, runner, client, auth, officer, browser):
+    result = runner.invoke(args=["uof", "vapid-keys"])
+    assert result.exit_code == 0, result.output
+    auth.login(officer.email)
+    _production(app, vapid_subject="mailto:push-admin@force.police.uk")
+    response = client.get("/api/v1/push/key")
+    assert response.status_code == 200
+    assert result.output.strip().endswith(response.get_json()["public_key"])
+    assert auth.api_post("/api/v1/push/subscriptions", browser).status_code == 201
+
+
+def test_the_openapi_document_describes_the_push_answers(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    subscriptions = paths["/push/subscriptions"]
+    assert set(subscriptions["post"]["responses"]) >= {"201", "503"}
+    assert "200" not in subscriptions["post"]["responses"]
+    assert "already_registered" in (subscriptions["post"]["responses"]["201"]["content"]["application/json"]
+                                    ["schema"]["properties"])
+    deleted = subscriptions["delete"]["responses"]
+    assert "204" not in deleted
+    assert deleted["200"]["content"]["application/json"]["schema"]["required"] == ["deleted"]
+    for path, method in (("/push/key", "get"), ("/push/test", "post")):
+        answer = paths[path][method]["responses"]["503"]
+        assert answer["content"]["application/json"]["schema"]["properties"]["error"]["enum"] == ["push_disabled"]

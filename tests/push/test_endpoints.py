@@ -77,3 +77,29 @@ def test_localhost_over_http_when_allowed_by_name():
 def test_an_ip_literal_never_matches_as_a_suffix():
     assert not endpoint_allowed("https://10.0.0.1/push", ("0.0.1",))
     assert endpoint_allowed("https://10.0.0.1/push", ("10.0.0.1",))
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("https://fcm.googleapis.com/fcm/send/abc", True),
+    ("https://fcm.googleapis.com:443/fcm/send/abc", True),
+    ("https://fcm.googleapis.com:8443/fcm/send/abc", False),
+    ("https://fcm.googleapis.com:22/fcm/send/abc", False),
+    ("https://web.push.apple.com:80/x", False),
+    ("https://fcm.googleapis.com:0/x", False),
+])
+def test_only_the_default_https_port(url, allowed):
+    """A port of the client's choosing would let a subscription reach another service on a push host."""
+    assert endpoint_allowed(url, DEFAULT_PUSH_HOSTS) is allowed
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("https://push.example.org:8443/push/abc", False),
+    ("https://10.0.0.1:8443/push", False),
+    ("https://10.0.0.1:443/push", True),
+    ("http://127.0.0.1:45123/push/abc", True),
+    ("https://127.0.0.1:45123/push/abc", True),
+    ("http://127.0.0.1/push/abc", True),
+])
+def test_any_port_only_for_an_allowed_loopback_host(url, allowed):
+    """The fake push service in the tests listens on an ephemeral port of 127.0.0.1."""
+    assert endpoint_allowed(url, (*TESTING, "10.0.0.1")) is allowed

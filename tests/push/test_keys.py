@@ -136,3 +136,84 @@ def test_cli_vapid_keys_with_a_key_from_the_environment(tmp_path, monkeypatch):
     assert "UOF_VAPID_PRIVATE_KEY" in result.output
     assert result.output.strip().endswith(raw_public(vapid))
     assert not (tmp_path / "instance" / push.KEY_FILE).exists()
+
+
+def _production_app(tmp_path, monkeypatch, **env):
+    monkeypatch.setenv("UOF_ENV", "production")
+    monkeypatch.setenv("UOF_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("UOF_DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("UOF_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("UOF_VAPID_SUBJECT", "mailto:push-admin@force.police.uk")
+    monkeypatch.delenv("UOF_VAPID_PRIVATE_KEY", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    from uof import create_app
+
+    return create_app({"TESTING": True})
+
+
+def test_production_never_makes_a_key_on_demand(tmp_path, monkeypatch, caplog):
+    """A web worker and a scheduler on different hosts would each make a key, and every push would get 403."""
+    with caplog.at_level("WARNING", logger="uof.push"):
+        app = _production_app(tmp_path, monkeypatch)
+    assert caplog.text.count("push notifications are off") == 1
+    assert "uof vapid-keys" in caplog.text
+    path = tmp_path / "instance" / push.KEY_FILE
+    with app.app_context():
+        assert not push.enabled()
+        with pytest.raises(push.PushDisabled):
+            push.public_key()
+        with pytest.raises(push.PushDisabled):
+            push.vapid()
+    assert not path.exists()
+    # `uof vapid-keys` makes it, once, for every process to share; push is on from then on.
+    result = app.test_cli_runner().invoke(args=["uof", "vapid-keys"])
+    assert result.exit_code == 0, result.output
+    assert "Created a new private key" in result.output
+    assert path.exists()
+    with app.app_context():
+        assert push.enabled()
+        assert result.output.strip().endswith(push.public_key())
+
+
+def test_production_uses_a_key_file_made_ahead_of_time(tmp_path, monkeypatch, caplog):
+    push._create_key_file(tmp_path / "instance" / push.KEY_FILE)
+    with caplog.at_level("WARNING", logger="uof.push"):
+        app = _production_app(tmp_path, monkeypatch)
+    assert "push notifications are off" not in caplog.text
+    with app.app_context():
+        assert push.enabled()
+        assert push.public_key() == raw_public(push.parse_private_key((tmp_path / "instance" / push.KEY_FILE)
+                                                                      .read_text()))
+
+
+def test_production_uses_the_key_from_the_environment(tmp_path, monkeypatch, caplog):
+    vapid = Vapid02()
+    vapid.generate_keys()
+    with caplog.at_level("WARNING", logger="uof.push"):
+        app = _production_app(tmp_path, monkeypatch, UOF_VAPID_PRIVATE_KEY=vapid.private_pem().decode())
+    assert "push notifications are off" not in caplog.text
+    with app.app_context():
+        assert push.enabled()
+        assert push.public_key() == raw_public(vapid)
+    assert not (tmp_path / "instance" / push.KEY_FILE).exists()
+
+
+def test_production_without_a_subject_or_a_key_warns_once_naming_both(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("UOF_VAPID_SUBJECT", "")
+    with caplog.at_level("WARNING", logger="uof.push"):
+        app = _production_app(tmp_path, monkeypatch, UOF_VAPID_SUBJECT="")
+    assert caplog.text.count("push notifications are off") == 1
+    assert "UOF_VAPID_SUBJECT" in caplog.text
+    assert "uof vapid-keys" in caplog.text
+    with app.app_context():
+        assert not push.enabled()
+
+
+def test_development_still_makes_the_key_on_first_need(app):
+    path = app.config["UOF_SETTINGS"].instance_path / push.KEY_FILE
+    with app.app_context():
+        assert push.enabled()
+        assert not path.exists()
+        push.public_key()
+    assert path.exists()

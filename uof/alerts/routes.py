@@ -17,7 +17,6 @@ from uof.extensions import db
 from uof.models import AWAITING_REVIEW, RETURNED, Alert, Report, User
 from uof.services import alerts, reports, reviews
 
-REPORT_RETURNED = "report_returned"
 DELIVERY_LABELS = {
     "pending": "Being sent to your devices",
     "sent": "Sent to your devices",
@@ -65,7 +64,7 @@ def _report_links(alert: Alert, user: User) -> ReportLinks | None:
         href, text = url_for("review.report", report_id=report.id), f"Review {report.reference}"
     else:
         href, text = url_for("record.report", report_id=report.id), f"View {report.reference}"
-    can_amend = alert.rule == REPORT_RETURNED and report.officer_id == user.id and report.status == RETURNED
+    can_amend = alert.rule == reviews.RETURNED_RULE and report.officer_id == user.id and report.status == RETURNED
     return ReportLinks(report, href, text, can_amend)
 
 

@@ -9,10 +9,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from uof.api import bp
+from uof.api.push_routes import push_disabled
 from uof.api.routes import _error, _json_body
 from uof.extensions import db, limiter
 from uof.models import Alert
-from uof.services import alerts
+from uof.services import alerts, push
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
@@ -67,7 +68,11 @@ def _caller() -> str:
 @bp.post("/push/test")
 @limiter.limit("10 per hour", key_func=_caller)
 def push_test() -> Response:
-    """Raise a test alert for the caller; it goes to each of their devices after the commit, and to the inbox."""
+    """Raise a test alert for the caller; it goes to each of their devices after the commit, and to the inbox.
+
+    503 while push is switched off: no device would get it, so none is claimed and no test alert is raised."""
+    if not push.enabled():
+        return push_disabled()
     alert = alerts.raise_test(current_user)
     devices = alerts.devices_of(current_user)
     db.session.commit()

@@ -39,6 +39,12 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 COMMON = {
     "401": {"description": "Not logged in", **_error("unauthenticated")},
 }
+# Push switched off on this server (production without UOF_VAPID_SUBJECT or without a VAPID key made ahead of
+# time): alerts still reach the inbox.
+PUSH_DISABLED = {
+    "503": {"description": "Push notifications are switched off on this server; alerts still reach the inbox",
+            **_error("push_disabled")},
+}
 STATE_CHANGING = {
     "400": {"description": "Malformed JSON or missing or stale CSRF token", **_error("bad_json", "csrf")},
     "413": {"description": "Body too large", **_error("too_large")},
@@ -223,7 +229,7 @@ def _alert_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
                     "devices": {"type": "integer", "description": "Subscribed devices it is being sent to"}}},
                     "Raised"),
                 "429": {"description": "Too many tests", **_error("rate_limited")},
-                **COMMON, **STATE_CHANGING}}},
+                **PUSH_DISABLED, **COMMON, **STATE_CHANGING}}},
     }
 
 
@@ -243,15 +249,19 @@ def _push_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
                          "auth": {**b64url, "description": "The 16-byte authentication secret."}}},
         },
     }
-    registered = {"type": "object", "required": ["id", "endpoint_hash", "created_at"], "properties": {
-        "id": {"type": "integer"}, "endpoint_hash": {"type": "string", "description": "SHA-256 of the endpoint"},
-        "created_at": {"type": "string", "format": "date-time"}}}
+    registered = {"type": "object", "required": ["id", "endpoint_hash", "created_at", "already_registered"],
+                  "properties": {
+                      "id": {"type": "integer"},
+                      "endpoint_hash": {"type": "string", "description": "SHA-256 of the endpoint"},
+                      "created_at": {"type": "string", "format": "date-time"},
+                      "already_registered": {"type": "boolean", "description": "true when this browser was "
+                                             "already registered, unchanged, for the caller"}}}
     return {
         "/push/key": {"get": {"summary": "The VAPID public key (applicationServerKey)", "responses": {
             "200": _json({"type": "object", "required": ["public_key"], "properties": {
                 "public_key": {**b64url, "description": "base64url of the uncompressed P-256 point"}}},
                 "The key"),
-            **COMMON}}},
+            **PUSH_DISABLED, **COMMON}}},
         "/push/subscriptions": {
             "post": {
                 "summary": "Register this browser for the caller's alerts (moves it from another user on a "
@@ -259,18 +269,20 @@ def _push_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
                 "parameters": csrf,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": subscription}}},
                 "responses": {
-                    "201": _json(registered, "Registered"),
-                    "200": _json(registered, "Already registered for the caller, unchanged"),
+                    "201": _json(registered, "Registered (again, if already_registered)"),
                     "422": _unprocessable(),
                     "429": {"description": "Too many registrations", **_error("rate_limited")},
-                    **COMMON, **STATE_CHANGING}},
+                    **PUSH_DISABLED, **COMMON, **STATE_CHANGING}},
             "delete": {
                 "summary": "Forget this browser's subscription if it is the caller's (idempotent)",
                 "parameters": csrf,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["endpoint"],
                     "properties": {"endpoint": {"type": "string", "maxLength": 2048}}}}}},
-                "responses": {"204": {"description": "Forgotten, or was never the caller's"},
+                "responses": {"200": _json({"type": "object", "required": ["deleted"], "properties": {
+                                  "deleted": {"type": "boolean", "description": "false when no device of the "
+                                              "caller's had this endpoint"}}},
+                                  "Forgotten, or was never the caller's"),
                               "422": _unprocessable(), **COMMON, **STATE_CHANGING}},
         },
     }

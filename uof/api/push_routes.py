@@ -11,21 +11,36 @@ from uof.api.routes import _error, _json_body
 from uof.extensions import db, limiter
 from uof.services import push
 
+PUSH_DISABLED_MESSAGE = ("Notifications are not available on this server; alerts still appear in the inbox.")
+
 
 def _caller() -> str:
     return f"user:{current_user.id}"
 
 
+def push_disabled() -> Response:
+    """503 for a push call while push is switched off (no UOF_VAPID_SUBJECT, or no VAPID key in production)."""
+    return _error(503, "push_disabled", message=PUSH_DISABLED_MESSAGE)
+
+
 @bp.get("/push/key")
 def push_key() -> Response:
-    """The VAPID public key, for ``pushManager.subscribe({applicationServerKey})``."""
-    return jsonify(public_key=push.public_key())
+    """The VAPID public key, for ``pushManager.subscribe({applicationServerKey})``; 503 if push is off."""
+    if not push.enabled():
+        return push_disabled()
+    try:
+        key = push.public_key()
+    except push.PushDisabled:
+        return push_disabled()
+    return jsonify(public_key=key)
 
 
 @bp.post("/push/subscriptions")
 @limiter.limit("30 per hour", key_func=_caller)
 def push_subscribe() -> Response:
-    """Register this browser for the caller's alerts: 201, or 200 if it already was, unchanged."""
+    """Register this browser for the caller's alerts: 201, new or again (``already_registered`` says which)."""
+    if not push.enabled():
+        return push_disabled()
     result = push.subscribe(current_user, _json_body(), request.user_agent.string)
     if result.subscription is None:
         db.session.rollback()
@@ -33,14 +48,14 @@ def push_subscribe() -> Response:
     subscription = result.subscription
     db.session.commit()
     response = jsonify(id=subscription.id, endpoint_hash=subscription.endpoint_hash,
-                       created_at=subscription.created_at.isoformat())
-    response.status_code = 201 if result.created else 200
+                       created_at=subscription.created_at.isoformat(), already_registered=not result.created)
+    response.status_code = 201
     return response
 
 
 @bp.delete("/push/subscriptions")
 def push_unsubscribe() -> Response:
-    """Forget this browser's subscription, if it is the caller's; 204 either way."""
+    """Forget this browser's subscription, if it is the caller's: 200 ``{"deleted": true|false}`` either way."""
     body = _json_body()
     if not isinstance(body, dict):
         return _error(422, "validation", fields={"body": ['Expected a JSON object: {"endpoint": "…"}.']})
@@ -48,9 +63,9 @@ def push_unsubscribe() -> Response:
     unknown = sorted(str(key) for key in body if key not in ("endpoint", "keys", "expirationTime"))
     if unknown:
         return _error(422, "validation", fields={key: ["Not a field of a push subscription."] for key in unknown})
-    errors = push.unsubscribe(current_user, body.get("endpoint"))
-    if errors:
+    result = push.unsubscribe(current_user, body.get("endpoint"))
+    if result.errors:
         db.session.rollback()
-        return _error(422, "validation", fields=errors)
+        return _error(422, "validation", fields=result.errors)
     db.session.commit()
-    return Response(status=204)
+    return jsonify(deleted=result.deleted)

@@ -5,12 +5,13 @@
 - A Taser (CED) is counted at its highest level only: drawn, aimed and fired in one incident is one "CED Fired".
 - Tactical communication is recorded alongside force but is never counted as force.
 - Early intervention counts an officer's reports, except those whose only tactics are compliant handcuffing
-  and tactical communication (by default): they say little about how readily an officer uses force.
+  and tactical communication (by default): they say little about how readily an officer uses force. The count
+  itself is made in the database, once, by ``uof.services.alert_rules.officer_counts``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from uof.domain.vocabulary import TACTICS, Tactic, is_force
 
@@ -20,16 +21,6 @@ EARLY_INTERVENTION_DAYS = 90
 EARLY_INTERVENTION_WARNING = 3
 EARLY_INTERVENTION_CRITICAL = 6
 NOT_COUNTED_FOR_EARLY_INTERVENTION = frozenset({"compliant_handcuffing", "tactical_communication"})
-
-
-def counts_for_early_intervention(
-    tactic_codes: Iterable[str], not_counted: Collection[str] = NOT_COUNTED_FOR_EARLY_INTERVENTION
-) -> bool:
-    """Whether a report with these tactics counts towards an officer's early-intervention total.
-
-    ``not_counted`` is the rule's setting where a force or team has changed it.
-    """
-    return any(code not in not_counted for code in tactic_codes)
 
 
 def force_categories(tactic_codes: Iterable[str]) -> list[str]:

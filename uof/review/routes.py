@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from uof.domain.review import REVIEW_DUE_HOURS, describe_wait, recorded_reference
+from uof.domain.review import describe_wait, recorded_reference
 from uof.extensions import db
 from uof.models import APPROVE, AWAITING_REVIEW, DECISION_LABELS, RETURN, Report, utcnow
 from uof.record.answers import answers, describe_diff
@@ -54,8 +54,11 @@ def review_globals() -> dict[str, Any]:
 def queue() -> str:
     """The team reports waiting for the supervisor's decision, the longest waiting first."""
     waiting = reviews.queue(current_user, utcnow())
-    return render_template("review/queue.html", waiting=waiting, overdue=sum(1 for w in waiting if w.overdue),
-                           due_hours=REVIEW_DUE_HOURS, describe_wait=describe_wait)
+    overdue = [w for w in waiting if w.overdue]
+    # Each team's review_overdue setting decides; one number when the overdue reports' teams share it.
+    due_hours = {w.due_hours for w in overdue}
+    return render_template("review/queue.html", waiting=waiting, overdue=len(overdue),
+                           due_hours=due_hours.pop() if len(due_hours) == 1 else None, describe_wait=describe_wait)
 
 
 def _reviewable(report_id: int) -> Report:
@@ -98,12 +101,16 @@ def review_page(report_id: int) -> str:
     return _render(report, form)
 
 
-def _done(report: Report, decision: str) -> str:
+def _done(report: Report, decision: str, alerted: int) -> str:
     if decision == APPROVE:
         return f"{report.reference} approved."
     if decision == RETURN:
         return f"{report.reference} returned to {report.officer.name} for amendment. They have been alerted."
-    return f"{report.reference} referred to professional standards. Governance has been alerted."
+    referred = f"{report.reference} referred to professional standards."
+    if alerted == 0:
+        return f"{referred} Nobody was alerted: there is no one in governance to alert. Tell an administrator."
+    people = "1 person" if alerted == 1 else f"{alerted} people"
+    return f"{referred} {people} in governance {'has' if alerted == 1 else 'have'} been alerted."
 
 
 @bp.post("/<int:report_id>", endpoint="decide")
@@ -131,5 +138,5 @@ def decide(report_id: int) -> str | Response:
         return _render(report, form)
     db.session.commit()
     assert outcome.review is not None
-    flash(_done(report, outcome.review.decision))
+    flash(_done(report, outcome.review.decision, outcome.alerted))
     return redirect(url_for("review.queue"), code=303)

@@ -8,7 +8,7 @@ condition met again by a later run, a second scheduler or a resubmission never a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +33,7 @@ from uof.extensions import db
 from uof.models import (
     APPROVE,
     AWAITING_REVIEW,
+    CRITICAL,
     DIGEST,
     IMMEDIATE,
     INFO,
@@ -282,8 +283,13 @@ def _counted(excluded: tuple[str, ...]) -> ColumnElement[bool]:
     return text(sql).bindparams(bindparam("excluded", value=list(excluded), expanding=True))  # type: ignore[return-value]
 
 
-def officer_counts(now: datetime, days: int, excluded: tuple[str, ...]) -> dict[int, tuple[int | None, int]]:
+def officer_counts(
+    now: datetime, days: int, excluded: tuple[str, ...], team_id: int | None = None
+) -> dict[int, tuple[int | None, int]]:
     """Each active officer's counted reports with an incident in the ``days`` up to ``now``: {id: (team, n)}.
+
+    The one early-intervention count, for the alert rules and the team dashboard alike: a report counts when its
+    current version has a tactic outside ``excluded``. With ``team_id``, only the officers now in that team.
 
     One GROUP BY over the period, with the tactics judged inside the database. The tactics are judged in the
     count's FILTER, so only the period's reports are looked into: as a WHERE condition, PostgreSQL's planner
@@ -296,29 +302,46 @@ def officer_counts(now: datetime, days: int, excluded: tuple[str, ...]) -> dict[
         .where(Report.incident_at > now - timedelta(days=days), Report.incident_at <= now, User.active.is_(True))
         .group_by(Report.officer_id, User.team_id)
     )
-    return {officer_id: (team_id, count) for officer_id, team_id, count in db.session.execute(query) if count}
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    return {officer_id: (team, count) for officer_id, team, count in db.session.execute(query) if count}
 
 
-def _team_members() -> dict[int, list[int]]:
-    """Everyone in each team who records force, so that those with no reports count as the zeros they are."""
-    rows = db.session.execute(
-        select(User.id, User.team_id).join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), User.team_id.is_not(None), UserRole.role.in_(RECORDING_ROLES))
-        .distinct()
+@dataclass(frozen=True)
+class Member:
+    """Someone active in a team who records force: an officer, or a sergeant (``RECORDING_ROLES``)."""
+
+    id: int
+    team_id: int
+    name: str
+    force_number: str | None
+
+
+def team_members(team_id: int | None = None) -> dict[int, list[Member]]:
+    """Everyone in each team (or in ``team_id`` only) who records force, by name, so that those with no reports
+    count as the zeros they are: the one definition of a team for early intervention and the dashboard."""
+    records = select(UserRole.user_id).where(UserRole.user_id == User.id, UserRole.role.in_(RECORDING_ROLES))
+    query = (
+        select(User.id, User.team_id, User.name, User.force_number)
+        .where(User.active.is_(True), User.team_id.is_not(None), records.exists())
+        .order_by(User.team_id, User.name, User.id)
     )
-    members: dict[int, list[int]] = defaultdict(list)
-    for user_id, team_id in rows:
-        if team_id is not None:
-            members[team_id].append(user_id)
-    return members
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    members: dict[int, list[Member]] = defaultdict(list)
+    for user_id, team, name, force_number in db.session.execute(query):
+        assert team is not None  # the query's condition
+        members[team].append(Member(user_id, team, name, force_number))
+    return dict(members)
 
 
-def _metric(setting: Effective) -> Metric:
+def metric(setting: Effective) -> Metric:
+    """What a pattern rule counts: its rolling period and the tactics it leaves out."""
     return setting.number("days"), setting.codes("excluded_tactics")
 
 
 @dataclass(frozen=True)
-class _Breach:
+class Breach:
     rule: str
     level: str
     officer_id: int
@@ -330,36 +353,82 @@ class _Breach:
     measures: tuple[tuple[str, Any], ...]
 
 
-def find_pattern_breaches(now: datetime, settings: RuleSettings) -> list[_Breach]:
+def judge_counts(
+    by_officer: Mapping[int, tuple[int | None, int]],
+    members: Mapping[int, Sequence[int]],
+    rules: Callable[[int | None], Iterable[Effective]],
+) -> list[Breach]:
+    """Every officer of ``by_officer`` ({id: (team, count)}) over a level of the settings ``rules(team_id)`` gives,
+    against their team's members' counts (those without reports as 0). Pure: no database."""
+    breaches = []
+    for officer_id, (team_id, count) in by_officer.items():
+        team_counts = [by_officer.get(m, (None, 0))[1] for m in members.get(team_id, ())] if team_id is not None else []
+        figures = TeamFigures.of(team_counts) if team_counts else None
+        for setting in rules(team_id):
+            breach = _judge(setting, officer_id, team_id, count, team_counts, figures)
+            if breach is not None:
+                breaches.append(breach)
+    return breaches
+
+
+def _judged_by(settings: RuleSettings, measured: Metric) -> Callable[[int | None], list[Effective]]:
+    """The team's pattern settings that are on and count by ``measured``."""
+    def rules(team_id: int | None) -> list[Effective]:
+        return [setting for setting in (settings.of(rule, team_id) for rule in PATTERN_RULES)
+                if setting.enabled and metric(setting) == measured]
+    return rules
+
+
+def find_pattern_breaches(now: datetime, settings: RuleSettings) -> list[Breach]:
     """Every officer over a pattern rule's level, judged by their own team's settings.
 
     Teams whose settings share a metric (period and tactics not counted) share one counting query.
     """
-    members = _team_members()
+    members = {team: [m.id for m in people] for team, people in team_members().items()}
     scopes: set[int | None] = {None, *members, *settings.team_ids()}
     metrics = {
-        _metric(setting)
+        metric(setting)
         for setting in (settings.of(rule, team_id) for rule in PATTERN_RULES for team_id in scopes)
         if setting.enabled
     }
     breaches = []
-    for metric in sorted(metrics):
-        by_officer = officer_counts(now, *metric)
-        for officer_id, (team_id, count) in by_officer.items():
-            team_counts = [by_officer.get(m, (None, 0))[1] for m in members.get(team_id, [])] if team_id else []
-            figures = TeamFigures.of(team_counts) if team_counts else None
-            for rule in PATTERN_RULES:
-                setting = settings.of(rule, team_id)
-                if not setting.enabled or _metric(setting) != metric:
-                    continue
-                breach = _judge(setting, officer_id, team_id, count, team_counts, figures)
-                if breach is not None:
-                    breaches.append(breach)
+    for measured in sorted(metrics):
+        breaches += judge_counts(officer_counts(now, *measured), members, _judged_by(settings, measured))
     return breaches
 
 
+@dataclass(frozen=True)
+class TeamEarlyIntervention:
+    """A team's early-intervention picture, exactly as the pattern rules see it."""
+
+    members: list[Member]
+    # Each member's counted reports (those with none left out) by the count rule's period and tactics.
+    counts: dict[int, int]
+    # What the pattern rules raise about the team's officers now: the dashboard's flags.
+    breaches: list[Breach]
+
+
+def team_early_intervention(team_id: int, now: datetime, settings: RuleSettings) -> TeamEarlyIntervention:
+    """The team's members, their counts and the rules' breaches, from the same queries and judgement as
+    ``find_pattern_breaches``: one member query and one counting query per metric the team's rules use."""
+    members = team_members(team_id).get(team_id, [])
+    shown = metric(settings.of(COUNT_RULE, team_id))
+    metrics = {shown} | {
+        metric(setting) for setting in (settings.of(rule, team_id) for rule in PATTERN_RULES) if setting.enabled
+    }
+    ids = {team_id: [m.id for m in members]}
+    counts: dict[int, int] = {}
+    breaches = []
+    for measured in sorted(metrics):
+        by_officer = officer_counts(now, *measured, team_id=team_id)
+        if measured == shown:
+            counts = {officer_id: count for officer_id, (_, count) in by_officer.items()}
+        breaches += judge_counts(by_officer, ids, _judged_by(settings, measured))
+    return TeamEarlyIntervention(members, counts, breaches)
+
+
 def _judge(setting: Effective, officer_id: int, team_id: int | None, count: int, team_counts: list[int],
-           figures: TeamFigures | None) -> _Breach | None:
+           figures: TeamFigures | None) -> Breach | None:
     days = setting.number("days")
     if setting.rule.key == COUNT_RULE:
         level = count_level(count, setting.number("warning"), setting.number("critical"))
@@ -368,13 +437,13 @@ def _judge(setting: Effective, officer_id: int, team_id: int | None, count: int,
         measures: tuple[tuple[str, Any], ...] = (
             ("warning", setting.number("warning")), ("critical", setting.number("critical")),
         )
-        return _Breach(COUNT_RULE, level, officer_id, team_id, count, days, figures, measures)
+        return Breach(COUNT_RULE, level, officer_id, team_id, count, days, figures, measures)
     p = setting.number("percentile")
     level_value = above_percentile(count, team_counts, p, setting.number("minimum"))
     if level_value is None:
         return None
     measures = (("percentile", p), ("percentile_value", round(level_value, 1)))
-    return _Breach(PERCENTILE_RULE, WARNING, officer_id, team_id, count, days, figures, measures)
+    return Breach(PERCENTILE_RULE, WARNING, officer_id, team_id, count, days, figures, measures)
 
 
 def evaluate_patterns(now: datetime | None = None) -> int:
@@ -426,6 +495,12 @@ def _shortest(settings: RuleSettings, rule: str, param: str) -> int | None:
     return min(values, default=None)
 
 
+def overdue_since(now: datetime, hours: int) -> ColumnElement[bool]:
+    """SQL: the report has waited more than ``hours`` for review by ``now``: overdue, for the review_overdue
+    alert, the digests, the team dashboard and the review queue (``reviews.Waiting.overdue``) alike."""
+    return Report.awaiting_review_since < now - timedelta(hours=hours)
+
+
 def _hours(delta: timedelta) -> int:
     return int(delta.total_seconds() // 3600)
 
@@ -445,7 +520,7 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
         return []
     waiting = db.session.scalars(
         select(Report).where(Report.status.in_(AWAITING_REVIEW), Report.awaiting_review_since.is_not(None),
-                             Report.awaiting_review_since <= now - timedelta(hours=shortest))
+                             overdue_since(now, shortest))
         .order_by(Report.id)
     )
     candidates = []
@@ -453,7 +528,7 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
         setting = settings.of(REVIEW_RULE, report.team_id)
         assert report.awaiting_review_since is not None
         waited = now - report.awaiting_review_since
-        if not setting.enabled or waited < timedelta(hours=setting.number("hours")):
+        if not setting.enabled or waited <= timedelta(hours=setting.number("hours")):
             continue
         since = int(report.awaiting_review_since.timestamp())
         officer = report.officer
@@ -466,11 +541,11 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
                 report=report, officer=officer,
                 team=report.team,
             ))
-        if waited >= timedelta(hours=setting.number("escalate_hours")):
+        if waited > timedelta(hours=setting.number("escalate_hours")):
             team_name = report.team.name if report.team else "no team"
             for recipient in recipients.governance(excluding=report.officer_id):
                 candidates.append(_Candidate(
-                    recipient=recipient, kind=WORKFLOW, rule=REVIEW_RULE, severity="critical",
+                    recipient=recipient, kind=WORKFLOW, rule=REVIEW_RULE, severity=CRITICAL,
                     title=f"{report.reference}: review overdue, escalated — {team_name}",
                     dedupe_key=f"workflow:review_escalated:{report.id}:{since}:{recipient.id}",
                     detail={"waiting_hours": _hours(waited), "hours": setting.number("hours"),
@@ -567,7 +642,7 @@ def _daily_digests(now: datetime, settings: RuleSettings) -> int:
             "reports_24h": _count(Report.team_id == team.id, Report.submitted_at > now - timedelta(hours=24),
                                   Report.submitted_at <= now),
             "awaiting_review": _count(*awaiting),
-            "overdue": _count(*awaiting, Report.awaiting_review_since <= now - timedelta(hours=review_hours)),
+            "overdue": _count(*awaiting, overdue_since(now, review_hours)),
         }
         for supervisor in supervisors:
             open_alerts = db.session.scalar(
@@ -608,7 +683,7 @@ def _weekly_summary(now: datetime, settings: RuleSettings) -> int:
         "returned": decisions.get(RETURN, 0),
         "referred": decisions.get(REFER, 0),
         "awaiting_review": _count(awaiting),
-        "overdue": _count(awaiting, Report.awaiting_review_since <= now - timedelta(hours=review_hours)),
+        "overdue": _count(awaiting, overdue_since(now, review_hours)),
         "reports_with_immediate_alerts": db.session.scalar(
             select(func.count(func.distinct(Alert.report_id)))
             .where(Alert.kind == IMMEDIATE, Alert.created_at > since, Alert.created_at <= now)

@@ -32,7 +32,7 @@ from uof.models import (
     UserRole,
     utcnow,
 )
-from uof.services import audit
+from uof.services import audit, push
 
 # The session-info key under which the ids of deliveries queued in the current transaction wait for the commit.
 QUEUED_DELIVERIES = "uof.queued_deliveries"
@@ -65,9 +65,10 @@ def raise_alert(
         officer_id=officer.id if officer else None, team_id=team.id if team else None,
         detail=detail or {}, created_at=now,
     )
+    # With push switched off no delivery could ever go out: the alert is for the inbox alone, not pending for ever.
     subscriptions = db.session.scalars(
         select(PushSubscription).where(PushSubscription.user_id == recipient.id).order_by(PushSubscription.id)
-    ).all()
+    ).all() if push.enabled() else []
     alert.status = "pending" if subscriptions else "inbox"
     try:
         # A concurrent transaction may have raised the same condition since the check above.

@@ -37,8 +37,11 @@ FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 SENT_STATUSES = (200, 201, 202)
 GONE_STATUSES = (404, 410)
-ROTATED_KEY_HINT = ("the push service refused our VAPID signature (403): if the VAPID key was rotated, "
-                    "this device must enable alerts again")
+# A subscription is bound to the VAPID key it was made with: one made with another key (before a rotation, or
+# by a process that had made a key of its own) is refused for good, so it is removed like an expired one.
+REFUSED_KEY = 403
+ROTATED_KEY_HINT = ("the push service refused our VAPID signature (403), as it does for a subscription made with "
+                    "another VAPID key: the device was removed and must enable alerts again")
 
 
 @dataclass
@@ -60,7 +63,7 @@ class Summary:
 
     def __str__(self) -> str:
         if self.disabled:
-            return "push is switched off (UOF_VAPID_SUBJECT is not set)"
+            return "push is switched off (no UOF_VAPID_SUBJECT, or no VAPID key in production)"
         return ", ".join(f"{getattr(self, f.name)} {f.name}" for f in fields(self) if f.name != "disabled")
 
 
@@ -133,7 +136,9 @@ def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
                        error="Not sent: its time to live had passed (it is still in the inbox).")
     result = push.send(message)
     outcome, retry_at, error = judge(result, now, expires, attempts=attempts)
-    if outcome != push.SENT:
+    if result.status == REFUSED_KEY:
+        log.warning("push to %s: %s", push.loggable(message.endpoint), error)
+    elif outcome != push.SENT:
         log.info("push to %s: %s", push.loggable(message.endpoint), error)
     return _record(delivery_id, me, outcome, status=result.status, retry_at=retry_at, error=error)
 
@@ -146,8 +151,8 @@ def judge(result: push.Result, now: datetime, expires: datetime, *, attempts: in
         return push.SENT, None, None
     if status in GONE_STATUSES:
         return push.GONE, None, result.error
-    if status == 403:
-        return push.FAILED, None, f"{result.error}; {ROTATED_KEY_HINT}"[:500]
+    if status == REFUSED_KEY:
+        return push.GONE, None, f"{result.error}; {ROTATED_KEY_HINT}"[:500]
     busy = status == 429 or (status is not None and status >= 500) or result.unreachable
     if not busy:
         return push.FAILED, None, result.error
@@ -262,13 +267,19 @@ def _forget(future: Future[None]) -> None:
 
 
 def _dispatch(app: Flask, delivery_ids: list[int]) -> None:
-    """In a worker thread, with its own app context (and so its own database session, removed at the end)."""
+    """In a worker thread, with its own app context (and so its own database session, removed at the end).
+
+    One delivery failing (a deadlock, the database going away for a moment) does not stop the others: the
+    request that queued them has already been answered, and the scheduler's dispatch job retries what is left."""
     try:
         with app.app_context():
             for delivery_id in delivery_ids:
-                deliver(delivery_id)
+                try:
+                    deliver(delivery_id)
+                except Exception:
+                    log.exception("dispatch after commit failed for delivery %s; the scheduler will retry",
+                                  delivery_id)
     except Exception:
-        # The request that queued these has already been answered; the scheduler's dispatch job will retry.
         log.exception("dispatch after commit failed; the scheduler will retry")
 
 

@@ -69,6 +69,9 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 _HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 NOT_ALLOWED = "The endpoint is not an allowed push service."
+NO_SUBJECT = "UOF_VAPID_SUBJECT is not set"
+NO_KEY = ("there is no VAPID key (set UOF_VAPID_PRIVATE_KEY, or run `uof vapid-keys` to make the instance "
+          "key file; production never makes one on demand)")
 
 # Delivery states (see PushDelivery).
 PENDING = "pending"
@@ -157,9 +160,21 @@ def _create_key_file(path: Path) -> None:
     draft.unlink()
 
 
-def vapid() -> Vapid02:
-    """The application server's key pair, creating the instance key file on first need."""
+class PushDisabled(RuntimeError):
+    """Push is switched off: no VAPID subject, or (in production) no VAPID key made ahead of time."""
+
+
+def vapid(*, create: bool | None = None) -> Vapid02:
+    """The application server's key pair.
+
+    The instance key file is created on first need in development only (``create=None``): in production every
+    process (web workers, the scheduler, perhaps on other hosts) must sign with one key made ahead of time by
+    ``uof vapid-keys`` (``create=True``) or given in UOF_VAPID_PRIVATE_KEY, since a key made on demand by each
+    would make every other process's pushes fail with 403. PushDisabled when there is none to use.
+    """
     settings = _settings()
+    if create is None:
+        create = not settings.production
     if settings.vapid_private_key:
         source = "env:" + hashlib.sha256(settings.vapid_private_key.encode()).hexdigest()
     else:
@@ -171,6 +186,8 @@ def vapid() -> Vapid02:
             else:
                 path = Path(source)
                 if not path.exists():
+                    if not create:
+                        raise PushDisabled(NO_KEY)
                     _create_key_file(path)
                 try:
                     _loaded[source] = parse_private_key(path.read_text())
@@ -184,20 +201,37 @@ def _b64url(raw: bytes) -> str:
 
 
 def public_key() -> str:
-    """The public key as ``pushManager.subscribe({applicationServerKey})`` takes it: base64url, uncompressed point."""
-    point = vapid().public_key.public_bytes(serialization.Encoding.X962,
-                                            serialization.PublicFormat.UncompressedPoint)
+    """The public key as ``pushManager.subscribe({applicationServerKey})`` takes it: base64url, uncompressed point.
+
+    PushDisabled when there is no key to use (production without one made ahead of time).
+    """
+    return _public_of(vapid())
+
+
+def _public_of(key: Vapid02) -> str:
+    point = key.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return _b64url(point)
 
 
 def ensure_keys() -> str:
-    """Create the key pair if there is none yet; the public key."""
-    return public_key()
+    """Create the key pair if there is none yet, in production too (``uof vapid-keys``); the public key."""
+    return _public_of(vapid(create=True))
+
+
+def disabled_reason(settings: Settings | None = None) -> str | None:
+    """Why pushes are not sent at all, or None when they are (alerts reach the inbox regardless)."""
+    settings = settings or _settings()
+    reasons = []
+    if settings.push_subject is None:
+        reasons.append(NO_SUBJECT)
+    if settings.production and not settings.vapid_private_key and not (settings.instance_path / KEY_FILE).exists():
+        reasons.append(NO_KEY)
+    return "; ".join(reasons) or None
 
 
 def enabled() -> bool:
-    """Whether pushes are sent at all (production needs UOF_VAPID_SUBJECT; alerts reach the inbox regardless)."""
-    return _settings().push_subject is not None
+    """Whether pushes are sent at all: production needs UOF_VAPID_SUBJECT and a VAPID key made ahead of time."""
+    return disabled_reason() is None
 
 
 def init_app(app: Flask) -> None:
@@ -208,8 +242,9 @@ def init_app(app: Flask) -> None:
             parse_private_key(settings.vapid_private_key)
         except ValueError as error:
             raise ConfigurationError(f"UOF_VAPID_PRIVATE_KEY is unusable: {error}") from None
-    if settings.push_subject is None:
-        log.warning("UOF_VAPID_SUBJECT is not set: push notifications are off; alerts still reach the inbox")
+    reason = disabled_reason(settings)
+    if reason is not None:
+        log.warning("%s: push notifications are off; alerts still reach the inbox", reason)
 
 
 # --- endpoints and subscriptions ----------------------------------------------------------------------------
@@ -226,10 +261,10 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def endpoint_allowed(url: object, allowed_hosts: Iterable[str]) -> bool:
-    """Whether the server may post to ``url``: HTTPS to an allowed host or a subdomain of one.
+    """Whether the server may post to ``url``: HTTPS on the default port to an allowed host or a subdomain of one.
 
-    IP literals only when the literal itself is allowed, and plain HTTP only to loopback hosts that are
-    explicitly allowed (the test push service); never credentials in the URL.
+    IP literals only when the literal itself is allowed, and plain HTTP or another port only to loopback hosts
+    that are explicitly allowed (the test push service, on an ephemeral port); never credentials in the URL.
     """
     if not isinstance(url, str) or not url or len(url) > ENDPOINT_MAX:
         return False
@@ -251,9 +286,13 @@ def endpoint_allowed(url: object, allowed_hosts: Iterable[str]) -> bool:
         matches = any(host == suffix or host.endswith("." + suffix) for suffix in allowed if _ip(suffix) is None)
     else:
         return False
-    if parts.scheme == "https":
-        return matches
-    return parts.scheme == "http" and host in LOOPBACK_HOSTS and matches
+    if not matches:
+        return False
+    if host in LOOPBACK_HOSTS:
+        # Only when explicitly allowed (the test push service), on whatever port it happens to listen on.
+        return parts.scheme in ("http", "https")
+    # The push service's default port only: a port of our choosing would reach other services on its host.
+    return parts.scheme == "https" and parts.port in (None, 443)
 
 
 def _decode_b64url(value: object) -> bytes | None:
@@ -387,22 +426,29 @@ def _drop_oldest_devices(user: User) -> None:
         remove(oldest, actor=user, reason="replaced by a newer device")
 
 
-def unsubscribe(user: User, endpoint: object) -> dict[str, list[str]]:
-    """Forget ``user``'s device with this endpoint, if there is one; the errors in the request, if any.
+class Unsubscribed(NamedTuple):
+    # Whether a device of the caller's was forgotten (False: none had this endpoint, or the request was bad).
+    deleted: bool
+    errors: dict[str, list[str]]
+
+
+def unsubscribe(user: User, endpoint: object) -> Unsubscribed:
+    """Forget ``user``'s device with this endpoint, if there is one; whether there was, and the request's errors.
 
     Another user's device is left alone, and looks the same to the caller as one that was never registered.
     """
     if not isinstance(endpoint, str) or not endpoint:
-        return {"endpoint": ["Give the subscription's endpoint."]}
+        return Unsubscribed(False, {"endpoint": ["Give the subscription's endpoint."]})
     if len(endpoint) > ENDPOINT_MAX:
-        return {"endpoint": [f"The endpoint is too long (at most {ENDPOINT_MAX:,} characters)."]}
+        return Unsubscribed(False, {"endpoint": [f"The endpoint is too long (at most {ENDPOINT_MAX:,} characters)."]})
     subscription = db.session.scalar(
         select(PushSubscription).where(PushSubscription.endpoint_hash == endpoint_hash(endpoint),
                                        PushSubscription.user_id == user.id)
     )
-    if subscription is not None:
-        remove(subscription, actor=user, reason="unsubscribed")
-    return {}
+    if subscription is None:
+        return Unsubscribed(False, {})
+    remove(subscription, actor=user, reason="unsubscribed")
+    return Unsubscribed(True, {})
 
 
 def remove(subscription: PushSubscription, *, actor: User | None, reason: str) -> None:
@@ -532,8 +578,9 @@ def _no_redirects() -> requests.Session:
 def send(message: Message) -> Result:
     """Encrypt and post one message; never raises for what the push service or the network does."""
     subject = _settings().push_subject
-    if subject is None:
-        return Result(None, error="Push is switched off (UOF_VAPID_SUBJECT is not set).")
+    reason = disabled_reason()
+    if subject is None or reason is not None:
+        return Result(None, error=f"Push is switched off: {reason}.")
     if not endpoint_allowed(message.endpoint, _settings().push_allowed_hosts):
         return Result(None, error="The endpoint is no longer an allowed push service.")
     subscription_info = {"endpoint": message.endpoint, "keys": {"p256dh": message.p256dh, "auth": message.auth}}
@@ -555,6 +602,8 @@ def send(message: Message) -> Result:
         return Result(None, error="The push service redirected; redirects are not followed.")
     except requests.RequestException as error:
         return Result(None, error=f"Could not reach the push service: {type(error).__name__}", unreachable=True)
+    except PushDisabled:
+        return Result(None, error=f"Push is switched off: {NO_KEY}.")
     except (ValueError, TypeError) as error:
         # Keys are checked when a device subscribes; these would be rows that came some other way.
         return Result(None, error=f"Cannot encrypt for this device: its keys are unusable ({type(error).__name__}).")

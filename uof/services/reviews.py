@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
-from uof.domain.review import REVIEW_DUE_HOURS, check_decision, video_recorded
+from uof.domain.alert_rules import RULES, effective
+from uof.domain.review import check_decision, video_recorded
 from uof.domain.validation import Errors
 from uof.extensions import db
 from uof.models import (
@@ -37,9 +38,11 @@ from uof.models import (
     User,
     utcnow,
 )
-from uof.services import alerts, audit
+from uof.services import alert_rules, alerts, audit
 
-REVIEW_DUE = timedelta(hours=REVIEW_DUE_HOURS)
+# When a review is overdue where no admin has changed the review_overdue rule (the demo force). The queue, the
+# alert, the digests and the dashboard read the team's own setting of that rule.
+REVIEW_DUE = timedelta(hours=effective(RULES[alert_rules.REVIEW_RULE]).number("hours"))
 STATUS_AFTER = {APPROVE: APPROVED, RETURN: RETURNED, REFER: REFERRED}
 RETURNED_RULE = "report_returned"
 REFERRED_RULE = "report_referred"
@@ -61,15 +64,13 @@ class Waiting:
     report: Report
     since: datetime
     waited: timedelta
+    # The team's review_overdue setting: the hours after which the alert rule and the dashboard call it overdue.
+    due_hours: int
 
     @property
     def overdue(self) -> bool:
-        return self.waited > REVIEW_DUE
-
-
-def _waiting_since() -> ColumnElement[datetime]:
-    # A report older than the awaiting_review_since column has waited since it was submitted.
-    return func.coalesce(Report.awaiting_review_since, Report.submitted_at)
+        # Waiting more than the hours, as the alert rule, the digests and the dashboard judge it (``overdue_since``).
+        return self.waited > timedelta(hours=self.due_hours)
 
 
 def _queue_query(user: User) -> Select[Any]:
@@ -87,12 +88,16 @@ def queue(user: User, now: datetime | None = None) -> list[Waiting]:
     rows = db.session.scalars(
         _queue_query(user)
         .options(joinedload(Report.officer), joinedload(Report.team))
-        .order_by(_waiting_since(), Report.id)
+        .order_by(Report.awaiting_review_since, Report.id)
     ).unique()
+    settings = alert_rules.load()  # once for the whole queue
     waiting = []
     for report in rows:
-        since = report.awaiting_review_since or report.submitted_at
-        waiting.append(Waiting(report, since, now - since))
+        # Set at submission and resubmission (and by the migration for older reports), cleared by the decision.
+        since = report.awaiting_review_since
+        assert since is not None, f"{report.reference} waits for review with no awaiting_review_since"
+        hours = settings.of(alert_rules.REVIEW_RULE, report.team_id).number("hours")
+        waiting.append(Waiting(report, since, now - since, hours))
     return waiting
 
 
@@ -141,6 +146,8 @@ class Outcome:
     report: Report
     review: Review | None = None
     errors: Errors = field(default_factory=dict)
+    # How many people the decision alerted (the officer of a return; governance, for a referral).
+    alerted: int = 0
 
 
 def decide(report: Report, user: User, body: object, now: datetime | None = None) -> Outcome:
@@ -170,27 +177,33 @@ def decide(report: Report, user: User, body: object, now: datetime | None = None
         "review_id": review.id, "decision": decision.decision, "version": report.version,
         "bwv_reviewed": decision.bwv_reviewed, "debrief_held": decision.debrief_held,
     })
+    alerted = 0
     if decision.decision == RETURN:
-        _alert_officer(report, review, now)
+        alerted = _alert_officer(report, review, now)
     elif decision.decision == REFER:
-        _alert_governance(report, review, now)
-    return Outcome(DECIDED, report, review)
+        alerted = _alert_governance(report, review, now)
+    return Outcome(DECIDED, report, review, alerted=alerted)
 
 
-def _alert_officer(report: Report, review: Review, now: datetime) -> None:
+def _alert_officer(report: Report, review: Review, now: datetime) -> int:
     officer = report.officer
-    alerts.raise_alert(
+    alert = alerts.raise_alert(
         recipient=officer, kind=WORKFLOW, rule=RETURNED_RULE, severity=WARNING,
         title=f"{report.reference} returned for amendment", dedupe_key=f"{RETURNED_RULE}:{review.id}",
         report=report, officer=officer, team=report.team, now=now,
     )
+    return int(alert is not None)
 
 
-def _alert_governance(report: Report, review: Review, now: datetime) -> None:
+def _alert_governance(report: Report, review: Review, now: datetime) -> int:
+    """Alert everyone in governance but the officer; how many were alerted."""
+    alerted = 0
     for recipient in alerts.governance_users(excluding=report.officer_id):
-        alerts.raise_alert(
+        alert = alerts.raise_alert(
             recipient=recipient, kind=WORKFLOW, rule=REFERRED_RULE, severity=CRITICAL,
             title=f"{report.reference} referred to professional standards",
             dedupe_key=f"{REFERRED_RULE}:{review.id}:{recipient.id}",
             report=report, officer=report.officer, team=report.team, now=now,
         )
+        alerted += alert is not None
+    return alerted

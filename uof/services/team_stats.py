@@ -2,7 +2,9 @@
 
 The database does the grouping where it can (statuses, policy versions, body-worn video); the report contents
 that need the counting rules (tactics) are fetched as one small JSON value per report, never as ORM objects.
-Every count follows ``uof.domain.counting``, as the alert rules do.
+Every count follows ``uof.domain.counting``; the officers' counts, the team they are compared with and their flags
+come from the early-intervention rules themselves (``uof.services.alert_rules``), so the dashboard and the alerts
+always agree.
 """
 
 from __future__ import annotations
@@ -14,33 +16,29 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy.orm import load_only
 
-from uof.domain import alert_rules
-from uof.domain.counting import category_order, counts_for_early_intervention, force_categories
+from uof.domain.alert_rules import RULES, Effective, effective
+from uof.domain.counting import category_order, force_categories
 from uof.domain.stats import median, percentile
 from uof.extensions import db
 from uof.models import (
     AWAITING_REVIEW,
     STATUS_LABELS,
     STATUSES,
-    AlertRuleSetting,
     PolicyVersion,
     Report,
     ReportVersion,
     Team,
     User,
-    UserRole,
     utcnow,
 )
+from uof.services import alert_rules
+from uof.services.alert_rules import COUNT_RULE, PERCENTILE_RULE, REVIEW_RULE, Breach, RuleSettings
 from uof.uktime import LONDON
 
 PERIOD_WEEKS = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12
-# The alert rules whose settings (uof.domain.alert_rules) the dashboard follows, so that it agrees with the
-# alerts: how officers' counts are counted and flagged, and when a review is overdue.
-COUNT_RULE = "officer_report_count"
-PERCENTILE_RULE = "officer_above_team_percentile"
-REVIEW_RULE = "review_overdue"
 # The longest-waiting overdue reviews listed; the rest are counted.
 OVERDUE_LISTED = 50
 
@@ -133,14 +131,11 @@ def status_counts(per_status: Mapping[str, int]) -> list[StatusCount]:
 @dataclass(frozen=True)
 class OverdueReport:
     report_id: int
+    reference: str  # Report.reference
     officer_name: str
     status_label: str
     waiting_since: datetime
     hours_waiting: int
-
-    @property
-    def reference(self) -> str:
-        return f"UOF-{self.report_id:06d}"
 
 
 @dataclass(frozen=True)
@@ -162,18 +157,21 @@ class EarlyIntervention:
     # The fewest reports that can stand out, so that in a team of near-zeros one report is not flagged.
     minimum: int
 
+    # The settings themselves, which judge the counts.
+    count_rule: Effective
+    percentile_rule: Effective
+
     @classmethod
-    def of(cls, count_rule: alert_rules.Effective, percentile_rule: alert_rules.Effective) -> EarlyIntervention:
+    def of(cls, count_rule: Effective, percentile_rule: Effective) -> EarlyIntervention:
         return cls(
             days=count_rule.number("days"), warning=count_rule.number("warning"),
             critical=count_rule.number("critical"), not_counted=frozenset(count_rule.codes("excluded_tactics")),
             percentile=percentile_rule.number("percentile"), minimum=percentile_rule.number("minimum"),
+            count_rule=count_rule, percentile_rule=percentile_rule,
         )
 
 
-DEFAULT_EARLY_INTERVENTION = EarlyIntervention.of(
-    alert_rules.effective(alert_rules.RULES[COUNT_RULE]), alert_rules.effective(alert_rules.RULES[PERCENTILE_RULE])
-)
+DEFAULT_EARLY_INTERVENTION = EarlyIntervention.of(effective(RULES[COUNT_RULE]), effective(RULES[PERCENTILE_RULE]))
 
 
 @dataclass(frozen=True)
@@ -211,22 +209,37 @@ class OfficerComparison:
         return [officer for officer in self.officers if officer.flags]
 
 
+_TEAM = 0  # the one team of a comparison judged without a database
+
+
 def compare_officers(
     officers: Sequence[Officer],
     counts: Mapping[int, int],
     settings: EarlyIntervention = DEFAULT_EARLY_INTERVENTION,
+    breaches: Iterable[Breach] | None = None,
 ) -> OfficerComparison:
-    """Each officer's count against the team's median and percentile, officers with none included, highest first."""
+    """Each officer's count against the team's median and percentile, officers with none included, highest first.
+
+    The flags are the pattern rules' ``breaches`` (``alert_rules.team_early_intervention``); without them, the
+    ``counts`` are judged by the same judgement (``alert_rules.judge_counts``) under ``settings``.
+    """
     values = [counts.get(officer.id, 0) for officer in officers]
-    rows = [
-        OfficerCount(
-            officer=officer,
-            reports=count,
-            level=alert_rules.count_level(count, settings.warning, settings.critical),
-            above_percentile=alert_rules.above_percentile(
-                count, values, settings.percentile, settings.minimum) is not None,
-            percentile=settings.percentile,
+    if breaches is None:
+        on = [rule for rule in (settings.count_rule, settings.percentile_rule) if rule.enabled]
+        breaches = alert_rules.judge_counts(
+            {officer.id: (_TEAM, count) for officer, count in zip(officers, values, strict=True) if count},
+            {_TEAM: [officer.id for officer in officers]}, lambda _team: on,
         )
+    levels: dict[int, str] = {}
+    above: set[int] = set()
+    for breach in breaches:
+        if breach.rule == COUNT_RULE:
+            levels[breach.officer_id] = breach.level
+        elif breach.rule == PERCENTILE_RULE:
+            above.add(breach.officer_id)
+    rows = [
+        OfficerCount(officer=officer, reports=count, level=levels.get(officer.id),
+                     above_percentile=officer.id in above, percentile=settings.percentile)
         for officer, count in zip(officers, values, strict=True)
     ]
     rows.sort(key=lambda row: (-row.reports, row.officer.name.casefold(), row.officer.id))
@@ -321,8 +334,8 @@ def for_team(team: Team, *, weeks: int = DEFAULT_WEEKS, now: datetime | None = N
     per_status = dict(db.session.execute(
         select(Report.status, func.count()).where(*in_period).group_by(Report.status)
     ).all())
-    settings = rule_settings(team)
-    review_due_hours = settings[REVIEW_RULE].number("hours")
+    settings = alert_rules.load()
+    review_due_hours = settings.of(REVIEW_RULE, team.id).number("hours")
     overdue, overdue_total = _overdue(team, now, review_due_hours)
     per_version = dict(db.session.execute(
         select(Report.policy_version, func.count()).where(*in_period).group_by(Report.policy_version)
@@ -338,7 +351,7 @@ def for_team(team: Team, *, weeks: int = DEFAULT_WEEKS, now: datetime | None = N
         statuses=status_counts(per_status),
         overdue=overdue,
         overdue_total=overdue_total,
-        officers=_officers(team, now, EarlyIntervention.of(settings[COUNT_RULE], settings[PERCENTILE_RULE])),
+        officers=_officers(team, now, settings),
         bwv=_bwv(in_period),
         policies=policies_in_period(db.session.scalars(select(PolicyVersion)).all(), per_version, period),
         review_due_hours=review_due_hours,
@@ -348,61 +361,31 @@ def for_team(team: Team, *, weeks: int = DEFAULT_WEEKS, now: datetime | None = N
 def _overdue(team: Team, now: datetime, hours: int) -> tuple[list[OverdueReport], int]:
     """The team's reports waiting longer than ``hours`` for a decision, whatever the period: a list to act on now,
     the longest-waiting first, and how many there are in all."""
-    waiting = (Report.team_id == team.id, Report.status.in_(AWAITING_REVIEW),
-               Report.awaiting_review_since <= now - timedelta(hours=hours))
+    waiting = (Report.team_id == team.id, Report.status.in_(AWAITING_REVIEW), alert_rules.overdue_since(now, hours))
     found = db.session.execute(
-        select(Report.id, User.name, Report.status, Report.awaiting_review_since)
+        select(Report, User.name)
+        .options(load_only(Report.id, Report.status, Report.awaiting_review_since))
         .join(User, User.id == Report.officer_id).where(*waiting)
         .order_by(Report.awaiting_review_since, Report.id).limit(OVERDUE_LISTED)
     ).all()
     listed = [
-        OverdueReport(report_id, name, STATUS_LABELS.get(status, status), since,
+        OverdueReport(report.id, report.reference, name, report.status_label, since,
                       int((now - since).total_seconds() // 3600))
-        for report_id, name, status, since in found
-        if since is not None
+        for report, name in found
+        if (since := report.awaiting_review_since) is not None
     ]
     total = len(listed) if len(listed) < OVERDUE_LISTED else db.session.scalar(
         select(func.count()).select_from(Report).where(*waiting)) or 0
     return listed, total
 
 
-def rule_settings(team: Team) -> dict[str, alert_rules.Effective]:
-    """The followed rules' settings for the team: the catalogue's defaults, then the force's, then the team's."""
-    followed = (COUNT_RULE, PERCENTILE_RULE, REVIEW_RULE)
-    stored = {
-        (row.rule, row.scope): alert_rules.Stored(row.enabled, row.params or {})
-        for row in db.session.scalars(select(AlertRuleSetting).where(
-            AlertRuleSetting.rule.in_(followed), AlertRuleSetting.scope.in_(("force", f"team-{team.id}")),
-        ))
-    }
-    return {
-        rule: alert_rules.effective(alert_rules.RULES[rule], stored.get((rule, "force")),
-                                    stored.get((rule, f"team-{team.id}")))
-        for rule in followed
-    }
-
-
-def _officers(team: Team, now: datetime, settings: EarlyIntervention) -> OfficerComparison:
-    """The team's officers' reports over the early-intervention period, counted as the alert rule counts them."""
-    members = db.session.execute(
-        select(User.id, User.name, User.force_number)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.team_id == team.id, User.active.is_(True), UserRole.role == "officer")
-        .order_by(User.name, User.id)
-    ).all()
-    officers = [Officer(ident, name, force_number) for ident, name, force_number in members]
-    since = now - timedelta(days=settings.days)
-    recent = db.session.execute(
-        select(Report.officer_id, ReportVersion.content["tactics"])
-        .join(ReportVersion, _current_version())
-        .join(User, User.id == Report.officer_id)
-        .where(User.team_id == team.id, Report.incident_at > since, Report.incident_at <= now)
-    ).all()
-    counts: Counter[int] = Counter(
-        officer_id for officer_id, tactics in recent
-        if counts_for_early_intervention(tactic_codes(tactics), settings.not_counted)
-    )
-    return compare_officers(officers, counts, settings)
+def _officers(team: Team, now: datetime, settings: RuleSettings) -> OfficerComparison:
+    """The team's officers and sergeants, their reports over the early-intervention period and their flags, as the
+    pattern rules count and judge them."""
+    found = alert_rules.team_early_intervention(team.id, now, settings)
+    officers = [Officer(member.id, member.name, member.force_number) for member in found.members]
+    shown = EarlyIntervention.of(settings.of(COUNT_RULE, team.id), settings.of(PERCENTILE_RULE, team.id))
+    return compare_officers(officers, found.counts, shown, found.breaches)
 
 
 def _bwv(in_period: tuple[ColumnElement[bool], ...]) -> BwvCoverage:

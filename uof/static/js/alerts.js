@@ -11,6 +11,15 @@
   var SUBSCRIPTIONS_URL = "/api/v1/push/subscriptions";
   var TEST_URL = "/api/v1/push/test";
   var INBOX_ONLY = " Alerts still appear in this inbox.";
+  var SERVER_OFF = "Notifications are not available on this server; alerts still appear in this inbox.";
+
+  // register-sw.js (on every page) keeps the device registered for whoever is logged in; a stand-in if absent.
+  var device = window.uofPushDevice || {
+    claim: function () { return Promise.resolve(true); },
+    remember: function () {},
+    forget: function () {},
+    currentUser: function () { return null; }
+  };
 
   var section = document.querySelector("[data-device-alerts]");
   if (!section) {
@@ -71,6 +80,9 @@
   }
 
   function serverFailure(status, body) {
+    if (status === 503 && body.error === "push_disabled") {
+      return new Failure("disabled", SERVER_OFF);
+    }
     if (status === 401) {
       return new Failure("failed", "Your session has ended. Log in again, then enable alerts.");
     }
@@ -117,22 +129,40 @@
     return bytes;
   }
 
-  function madeWithKey(subscription, key) {
+  // The key a subscription was made with, or null where the browser does not say.
+  function keyOf(subscription) {
     var used = subscription.options && subscription.options.applicationServerKey;
-    if (!used) {
-      return false;
-    }
-    var bytes = new Uint8Array(used);
-    return bytes.length === key.length && bytes.every(function (value, index) { return value === key[index]; });
+    return used ? new Uint8Array(used) : null;
   }
 
-  // A subscription made with another key (the server's key was replaced) cannot receive our pushes.
+  function madeWithKey(subscription, key) {
+    var bytes = keyOf(subscription);
+    return bytes !== null && bytes.length === key.length &&
+      bytes.every(function (value, index) { return value === key[index]; });
+  }
+
+  // Made, as far as the browser says, with a key other than the server's (the server's key was replaced).
+  function madeWithAnotherKey(subscription, key) {
+    return key !== null && keyOf(subscription) !== null && !madeWithKey(subscription, key);
+  }
+
+  /* A subscription made with another key cannot receive our pushes: the server is told to forget the old
+     endpoint first (it would otherwise keep posting to it until the push service refuses), then the browser
+     drops it and makes a new one. */
   function subscribe(pushManager, key) {
     return pushManager.getSubscription().then(function (existing) {
       if (existing && madeWithKey(existing, key)) {
         return existing;
       }
-      var cleared = existing ? existing.unsubscribe() : Promise.resolve();
+      var forgotten = existing
+        // Best effort: a server that still has it removes it at the push service's first refusal.
+        ? api("DELETE", SUBSCRIPTIONS_URL, {endpoint: existing.endpoint}).catch(function (error) {
+          if (error instanceof Failure && error.state === "disabled") {
+            throw error;
+          }
+        })
+        : Promise.resolve();
+      var cleared = forgotten.then(function () { return existing ? existing.unsubscribe() : undefined; });
       return cleared.then(function () {
         var made = pushManager.subscribe({userVisibleOnly: true, applicationServerKey: key});
         return withTimeout(made, SUBSCRIBE_TIMEOUT_MS, new Failure("timed-out",
@@ -168,7 +198,16 @@
     show(false, false, false);
   }
 
+  function showDisabled() {
+    say(SERVER_OFF, "disabled");
+    show(false, false, false);
+  }
+
   function showFailure(error) {
+    if (error instanceof Failure && error.state === "disabled") {
+      showDisabled();
+      return;
+    }
     if (error instanceof Failure) {
       say(error.message, error.state);
     } else {
@@ -196,7 +235,10 @@
         return subscribe(results[0].pushManager, keyBytes(results[1].public_key));
       })
       .then(function (subscription) { return api("POST", SUBSCRIPTIONS_URL, subscription.toJSON()); })
-      .then(function () { showEnabled(); })
+      .then(function () {
+        device.remember(device.currentUser());
+        showEnabled();
+      })
       .catch(function (error) {
         if (error instanceof Failure && error.state === "blocked") {
           showBlocked();
@@ -221,7 +263,10 @@
         return api("DELETE", SUBSCRIPTIONS_URL, {endpoint: subscription.endpoint})
           .then(function () { return subscription.unsubscribe(); });
       })
-      .then(function () { showOff("Alerts are off for this device."); })
+      .then(function () {
+        device.forget();
+        showOff("Alerts are off for this device.");
+      })
       .catch(function (error) {
         say(error instanceof Failure ? error.message : "Alerts could not be turned off. Try again.", "enabled");
         show(false, true, true);
@@ -239,7 +284,11 @@
                     "in your inbox.");
       })
       .catch(function (error) {
-        showEnabled(error instanceof Failure ? error.message : "The test could not be sent. Try again.");
+        if (error instanceof Failure && error.state === "disabled") {
+          showDisabled();
+        } else {
+          showEnabled(error instanceof Failure ? error.message : "The test could not be sent. Try again.");
+        }
       })
       .then(function () { busy(false); });
   }
@@ -259,20 +308,50 @@
     enableButton.addEventListener("click", enable);
     disableButton.addEventListener("click", disable);
     testButton.addEventListener("click", sendTest);
-    if (Notification.permission === "denied") {
-      showBlocked();
-      return;
-    }
-    // getRegistration, not ready: ready never settles where no worker was ever registered.
-    navigator.serviceWorker.getRegistration("/")
-      .then(function (found) { return found ? found.pushManager.getSubscription() : null; })
-      .then(function (subscription) {
-        if (subscription && Notification.permission === "granted") {
-          showEnabled();
+    say("Checking notifications on this device…", "checking");
+    show(false, false, false);
+    // The server's key first: it says whether push is on at all, and which key a subscription must be made with.
+    api("GET", KEY_URL)
+      .then(function (answer) { return keyBytes(answer.public_key); }, function (error) {
+        if (error instanceof Failure && error.state === "disabled") {
+          throw error;
+        }
+        return null;  // offline, say: what the browser knows will do for now
+      })
+      .then(function (key) {
+        if (Notification.permission === "denied") {
+          showBlocked();
+          return undefined;
+        }
+        // getRegistration, not ready: ready never settles where no worker was ever registered.
+        return navigator.serviceWorker.getRegistration("/")
+          .then(function (found) { return found ? found.pushManager.getSubscription() : null; })
+          .then(function (subscription) {
+            if (!subscription || Notification.permission !== "granted") {
+              showOff();
+              return undefined;
+            }
+            if (madeWithAnotherKey(subscription, key)) {
+              showOff("Alerts on this device were set up with the server's previous key. Enable them again.");
+              return undefined;
+            }
+            // Registered for someone else (a shared phone): moved to this user before saying alerts are on.
+            return device.claim(subscription).then(function (mine) {
+              if (mine) {
+                showEnabled();
+              } else {
+                showOff("Alerts on this device are not set up for you yet. Enable them to get your alerts here.");
+              }
+            });
+          }, function () { showOff(); });
+      })
+      .catch(function (error) {
+        if (error instanceof Failure && error.state === "disabled") {
+          showDisabled();
         } else {
           showOff();
         }
-      }, function () { showOff(); });
+      });
   }
 
   start();
