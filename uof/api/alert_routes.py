@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from uof.api import bp
 from uof.api.push_routes import push_disabled
-from uof.api.routes import _error, _json_body
+from uof.api.routes import error_response, json_body
 from uof.extensions import db, limiter
 from uof.models import Alert
 from uof.services import alerts, push
@@ -44,19 +44,20 @@ def list_alerts() -> Response:
 def acknowledge_alert(alert_id: int) -> Response:
     """Acknowledge one of the caller's alerts with the action taken; only the first acknowledgement counts."""
     alert = alerts.mine(current_user, alert_id) or abort(404)
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict):
-        return _error(422, "validation", fields={"body": ["Expected a JSON object."]})
+        return error_response(422, "validation", fields={"body": ["Expected a JSON object."]})
     unknown = sorted(str(key) for key in body if key != "action")
     if unknown:
-        return _error(422, "validation", fields={key: ["Not a field of an acknowledgement."] for key in unknown})
+        return error_response(422, "validation",
+                              fields={key: ["Not a field of an acknowledgement."] for key in unknown})
     result = alerts.acknowledge(alert, current_user, body.get("action"))
     if result.outcome == alerts.ALREADY_ACKNOWLEDGED:
         db.session.rollback()
-        return _error(409, "already_acknowledged", message="This alert was already acknowledged.")
+        return error_response(409, "already_acknowledged", message="This alert was already acknowledged.")
     if result.outcome == alerts.INVALID:
         db.session.rollback()
-        return _error(422, "validation", fields={"action": result.errors})
+        return error_response(422, "validation", fields={"action": result.errors})
     db.session.commit()
     return jsonify(alert_json(alert))
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from uof.api import bp
-from uof.api.routes import _error, _json_body
+from uof.api.routes import error_response, json_body
 from uof.extensions import db, limiter
 from uof.services import push
 
@@ -20,7 +20,7 @@ def _caller() -> str:
 
 def push_disabled() -> Response:
     """503 for a push call while push is switched off (no UOF_VAPID_SUBJECT, or no VAPID key in production)."""
-    return _error(503, "push_disabled", message=PUSH_DISABLED_MESSAGE)
+    return error_response(503, "push_disabled", message=PUSH_DISABLED_MESSAGE)
 
 
 @bp.get("/push/key")
@@ -41,10 +41,10 @@ def push_subscribe() -> Response:
     """Register this browser for the caller's alerts: 201, new or again (``already_registered`` says which)."""
     if not push.enabled():
         return push_disabled()
-    result = push.subscribe(current_user, _json_body(), request.user_agent.string)
+    result = push.subscribe(current_user, json_body(), request.user_agent.string)
     if result.subscription is None:
         db.session.rollback()
-        return _error(422, "validation", fields=result.errors)
+        return error_response(422, "validation", fields=result.errors)
     subscription = result.subscription
     db.session.commit()
     response = jsonify(id=subscription.id, endpoint_hash=subscription.endpoint_hash,
@@ -56,16 +56,17 @@ def push_subscribe() -> Response:
 @bp.delete("/push/subscriptions")
 def push_unsubscribe() -> Response:
     """Forget this browser's subscription, if it is the caller's: 200 ``{"deleted": true|false}`` either way."""
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict):
-        return _error(422, "validation", fields={"body": ['Expected a JSON object: {"endpoint": "…"}.']})
+        return error_response(422, "validation", fields={"body": ['Expected a JSON object: {"endpoint": "…"}.']})
     # The whole PushSubscription.toJSON() will do too: only its endpoint matters here.
     unknown = sorted(str(key) for key in body if key not in ("endpoint", "keys", "expirationTime"))
     if unknown:
-        return _error(422, "validation", fields={key: ["Not a field of a push subscription."] for key in unknown})
+        return error_response(422, "validation",
+                              fields={key: ["Not a field of a push subscription."] for key in unknown})
     result = push.unsubscribe(current_user, body.get("endpoint"))
     if result.errors:
         db.session.rollback()
-        return _error(422, "validation", fields=result.errors)
+        return error_response(422, "validation", fields=result.errors)
     db.session.commit()
     return jsonify(deleted=result.deleted)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from uof.api import bp
-from uof.api.routes import _error, _json_body
+from uof.api.routes import error_response, json_body
 from uof.api.serialize import report_json
 from uof.extensions import db
 from uof.services import reports, reviews
@@ -20,18 +20,18 @@ def review_report(report_id: int) -> Response:
     """Approve, return or refer a report waiting for review."""
     report = reports.visible(current_user, report_id) or abort(404)
     if not reviews.can_review(current_user, report):
-        return _error(403, "forbidden", message=FORBIDDEN_MESSAGE)
-    outcome = reviews.decide(report, current_user, _json_body())
+        return error_response(403, "forbidden", message=FORBIDDEN_MESSAGE)
+    outcome = reviews.decide(report, current_user, json_body())
     if outcome.outcome == reviews.FORBIDDEN:
         db.session.rollback()
-        return _error(403, "forbidden", message=FORBIDDEN_MESSAGE)
+        return error_response(403, "forbidden", message=FORBIDDEN_MESSAGE)
     if outcome.outcome == reviews.NOT_AWAITING_REVIEW:
         db.session.rollback()
-        return _error(409, "not_awaiting_review",
+        return error_response(409, "not_awaiting_review",
                       message=f"The report is not waiting for review: it is {report.status_label.lower()}.")
     if outcome.outcome == reviews.INVALID:
         db.session.rollback()
-        return _error(422, "validation", fields=outcome.errors)
+        return error_response(422, "validation", fields=outcome.errors)
     db.session.commit()
     response = jsonify(report_json(report))
     response.status_code = 201

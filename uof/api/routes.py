@@ -18,24 +18,24 @@ from uof.extensions import db
 from uof.services import audit, policy, reports
 
 
-def _error(status: int, code: str, **extra: Any) -> Response:
+def error_response(status: int, code: str, **extra: Any) -> Response:
     response = jsonify(error=code, **extra)
     response.status_code = status
     return response
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):
-        abort(_error(400, "bad_json", message="The request body is not valid JSON."))
+        abort(error_response(400, "bad_json", message="The request body is not valid JSON."))
     try:
         # JSON may escape a lone UTF-16 surrogate ("\ud800"), which is no character at all and which no database
         # text column can store: refuse it here rather than fail when it is written.
         json.dumps(body, ensure_ascii=False).encode()
     except UnicodeEncodeError:
-        abort(_error(400, "bad_json", message="The request body contains text that is not valid Unicode."))
+        abort(error_response(400, "bad_json", message="The request body contains text that is not valid Unicode."))
     return body
 
 
@@ -65,15 +65,15 @@ def form() -> Response:
 def submit_report() -> Response:
     """Submit one report; a retry with the same client_id and content is answered with the stored one."""
     if not current_user.can_record:
-        return _error(403, "forbidden", message="Only officers and supervisors record use of force.")
-    body = _json_body()
+        return error_response(403, "forbidden", message="Only officers and supervisors record use of force.")
+    body = json_body()
     submission = reports.submit(current_user, body)
     if submission.outcome == "invalid":
         db.session.rollback()
-        return _error(422, "validation", fields=submission.errors)
+        return error_response(422, "validation", fields=submission.errors)
     if submission.outcome == "conflict":
         db.session.rollback()
-        return _error(422, "idempotency_conflict",
+        return error_response(422, "idempotency_conflict",
                       message="This client_id was already used for a report with different content.")
     db.session.commit()
     assert submission.report is not None
@@ -88,7 +88,7 @@ def submit_report() -> Response:
 def list_reports() -> Response:
     """The caller's own reports, newest first (``mine=1``)."""
     if request.args.get("mine", "1") not in ("1", "true"):
-        return _error(400, "bad_request", message="Only mine=1 is supported.")
+        return error_response(400, "bad_request", message="Only mine=1 is supported.")
     return jsonify(reports=[report_summary(report) for report in reports.mine(current_user)])
 
 
@@ -106,14 +106,14 @@ def amend_report(report_id: int) -> Response:
     """A new version of a report returned for amendment, by its own officer."""
     report = reports.visible(current_user, report_id) or abort(404)
     if report.officer_id != current_user.id:
-        return _error(403, "forbidden", message="Only the officer who made the report can amend it.")
-    amendment = reports.amend(report, current_user, _json_body())
+        return error_response(403, "forbidden", message="Only the officer who made the report can amend it.")
+    amendment = reports.amend(report, current_user, json_body())
     if amendment.outcome == "not_returned":
         db.session.rollback()
-        return _error(409, "not_returned", message="A report can be amended only after it is returned.")
+        return error_response(409, "not_returned", message="A report can be amended only after it is returned.")
     if amendment.outcome == "invalid":
         db.session.rollback()
-        return _error(422, "validation", fields=amendment.errors)
+        return error_response(422, "validation", fields=amendment.errors)
     db.session.commit()
     response = jsonify(report_json(report))
     response.status_code = 201
