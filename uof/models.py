@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from uof.domain.review import DECISION_LABELS
 from uof.extensions import db
 
 ROLES = ("officer", "supervisor", "governance", "admin", "auditor")
@@ -269,18 +270,6 @@ class AuditHead(db.Model):  # type: ignore[name-defined,misc]
     mac: Mapped[str] = mapped_column(String(64))
 
 
-# Review decisions (API.md: POST /api/v1/reports/<id>/review).
-APPROVE = "approve"
-RETURN = "return"
-REFER = "refer"
-DECISIONS = (APPROVE, RETURN, REFER)
-DECISION_LABELS = {
-    APPROVE: "Approved",
-    RETURN: "Returned for amendment",
-    REFER: "Referred to professional standards",
-}
-
-
 class Review(db.Model):  # type: ignore[name-defined,misc]
     """A supervisor's decision on one version of a report, with the body-worn video review and debrief."""
 
@@ -324,17 +313,6 @@ class AlertRuleSetting(db.Model):  # type: ignore[name-defined,misc]
     team: Mapped[Team | None] = relationship()
 
 
-# Alert kinds (the push payload's "type"), severities, and delivery states.
-IMMEDIATE = "immediate"
-PATTERN = "pattern"
-WORKFLOW = "workflow"
-DIGEST = "digest"
-TEST = "test"
-ALERT_KINDS = (IMMEDIATE, PATTERN, WORKFLOW, DIGEST, TEST)
-INFO = "info"
-WARNING = "warning"
-CRITICAL = "critical"
-SEVERITIES = (INFO, WARNING, CRITICAL)
 
 
 class Alert(db.Model):  # type: ignore[name-defined,misc]

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from tests.alerts.conftest import alerts_in, submit
 from tests.conftest import _app_for
+from uof.domain.alert_kinds import DIGEST
 from uof.extensions import db
-from uof.models import DIGEST, JobRun, User
+from uof.models import JobRun, User
 from uof.services import alert_rules, scheduler
 
 # Thursday 26 November 2026, Greenwich Mean Time: UK time is UTC.

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.alerts.conftest import alerts_in, body, submit
+from uof.domain.alert_kinds import IMMEDIATE
 from uof.extensions import db
-from uof.models import IMMEDIATE, RETURNED, Alert, Report, User
+from uof.models import RETURNED, Alert, Report, User
 from uof.services import alert_rules, reports
 
 

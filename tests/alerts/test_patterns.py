@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.alerts.conftest import alerts_in, submit
+from uof.domain.alert_kinds import PATTERN
 from uof.extensions import db
-from uof.models import PATTERN, User
+from uof.models import User
 from uof.services import alert_rules
 
 NOW = datetime.now(UTC)

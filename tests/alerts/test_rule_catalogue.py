@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import report_body
+from uof.domain.alert_kinds import CRITICAL, WARNING
 from uof.domain.alert_rules import (
     CATALOGUE,
     RULES,
@@ -24,7 +25,6 @@ from uof.domain.alert_rules import (
 from uof.domain.policy import Policy
 from uof.domain.validation import validate_report
 from uof.domain.vocabulary import TACTICS
-from uof.models import CRITICAL, WARNING
 
 
 def content(*tactics: str, **overrides: object) -> dict[str, object]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.alerts.conftest import alerts_in, set_report, submit
+from uof.domain.alert_kinds import WORKFLOW
+from uof.domain.review import RETURN
 from uof.extensions import db
-from uof.models import APPROVED, RESUBMITTED, RETURN, RETURNED, WORKFLOW, Review, User
+from uof.models import APPROVED, RESUBMITTED, RETURNED, Review, User
 from uof.services import alert_rules
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -12,8 +12,9 @@ import pytest
 from flask import Flask
 
 from tests.factories import Maker, Person
+from uof.domain.alert_kinds import WARNING, WORKFLOW
 from uof.extensions import db
-from uof.models import WARNING, WORKFLOW, Report, User
+from uof.models import Report, User
 from uof.services import alerts
 
 _keys = itertools.count(1)

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.alerts_inbox.conftest import raise_for
+from uof.domain.alert_kinds import CRITICAL, TEST
 from uof.extensions import db
-from uof.models import CRITICAL, TEST, Alert, AuditEvent, PushDelivery, PushSubscription
+from uof.models import Alert, AuditEvent, PushDelivery, PushSubscription
 
 FIELDS = {"id", "kind", "rule", "severity", "title", "created_at", "read_at", "acknowledged_at", "action_taken",
           "status", "url", "report_id"}

@@ -10,8 +10,9 @@ from sqlalchemy import event, select
 from tests.alerts_inbox.conftest import raise_for
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD
+from uof.domain.alert_kinds import CRITICAL, INFO, PATTERN
 from uof.extensions import db
-from uof.models import CRITICAL, INFO, PATTERN, RETURNED, Alert, AuditEvent
+from uof.models import RETURNED, Alert, AuditEvent
 
 
 def _page(client, path: str) -> str:  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from tests.alerts_inbox.conftest import raise_for
+from uof.domain.alert_kinds import TEST
 from uof.extensions import db
-from uof.models import TEST, Alert, AuditEvent, PushDelivery, PushSubscription, User
+from uof.models import Alert, AuditEvent, PushDelivery, PushSubscription, User
 from uof.services import alerts
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -29,8 +29,9 @@ from sqlalchemy import select
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ServerProcess, login
 from tests.conftest import _app_for
 from tests.factories import make_user, report_body
+from uof.domain.alert_kinds import CRITICAL, PATTERN, WARNING, WORKFLOW
 from uof.extensions import db
-from uof.models import CRITICAL, PATTERN, WARNING, WORKFLOW, PushSubscription, Report, User
+from uof.models import PushSubscription, Report, User
 from uof.services import alerts, reports
 
 SUPERVISOR = "sgt.browser@example.org"

@@ -9,8 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import Maker, Person
+from uof.domain.alert_kinds import PATTERN
 from uof.extensions import db
-from uof.models import PATTERN, Alert, AlertRuleSetting, Team
+from uof.models import Alert, AlertRuleSetting, Team
 from uof.services import alert_rules, team_stats
 
 TEAM = "Birmingham Central A"

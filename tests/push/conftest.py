@@ -12,8 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import Maker, Person
+from uof.domain.alert_kinds import CRITICAL, IMMEDIATE
 from uof.extensions import db
-from uof.models import CRITICAL, IMMEDIATE, Alert, PushDelivery, PushSubscription, Report, User
+from uof.models import Alert, PushDelivery, PushSubscription, Report, User
 from uof.services import alerts, dispatch, push
 
 _keys = itertools.count(1)

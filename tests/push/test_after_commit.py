@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from tests.factories import report_body
 from tests.push.conftest import alert_state, deliveries, raise_alert, register
+from uof.domain.alert_kinds import CRITICAL
 from uof.extensions import db
-from uof.models import CRITICAL, Alert, User
+from uof.models import Alert, User
 from uof.services import alerts, dispatch
 
 

@@ -16,8 +16,9 @@ from sqlalchemy import select, update
 
 from tests.push.conftest import alert_state, deliveries, raise_alert, register, run_due, subscription_count
 from tests.pushservice import FakePushService
+from uof.domain.alert_kinds import CRITICAL, DIGEST, INFO, PATTERN, WARNING, WORKFLOW
 from uof.extensions import db
-from uof.models import CRITICAL, DIGEST, INFO, PATTERN, WARNING, WORKFLOW, AuditEvent, PushDelivery, User
+from uof.models import AuditEvent, PushDelivery, User
 from uof.services import dispatch, push
 
 pytestmark = pytest.mark.app_config(UOF_DISPATCH_AFTER_COMMIT=False)

@@ -9,8 +9,9 @@ from sqlalchemy import event, select
 
 from tests.conftest import csrf_from
 from tests.review.conftest import TEAM_A
+from uof.domain.alert_kinds import DIGEST, WORKFLOW
 from uof.extensions import db
-from uof.models import DIGEST, WORKFLOW, Alert, AlertRuleSetting, Report, Team, User
+from uof.models import Alert, AlertRuleSetting, Report, Team, User
 from uof.services import alert_rules, reviews, team_stats
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

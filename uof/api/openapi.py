@@ -7,9 +7,11 @@ from typing import Any
 
 from uof.domain import review as review_rules
 from uof.domain import vocabulary as v
+from uof.domain.alert_kinds import ALERT_KINDS, SEVERITIES
 from uof.domain.policy import LEVELS, PRESETS
+from uof.domain.review import DECISIONS
 from uof.domain.validation import BWV_REFERENCE_MAX, NARRATIVE_MAX, REFERENCE_MAX
-from uof.models import ALERT_KINDS, DECISIONS, SEVERITIES, STATUSES
+from uof.models import STATUSES
 from uof.services.alerts import ACTION_MAX_LENGTH
 
 

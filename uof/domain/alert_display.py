@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from uof.models import CRITICAL, DIGEST, IMMEDIATE, INFO, PATTERN, TEST, WARNING, WORKFLOW
+from uof.domain.alert_kinds import CRITICAL, DIGEST, IMMEDIATE, INFO, PATTERN, TEST, WARNING, WORKFLOW
 
 KIND_LABELS = {
     IMMEDIATE: "Use of force",

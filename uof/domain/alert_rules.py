@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from uof.domain.alert_kinds import CRITICAL, DIGEST, IMMEDIATE, PATTERN, WARNING, WORKFLOW
 from uof.domain.counting import (
     EARLY_INTERVENTION_CRITICAL,
     EARLY_INTERVENTION_DAYS,
@@ -21,7 +22,6 @@ from uof.domain.counting import (
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.domain.stats import median, percentile
 from uof.domain.vocabulary import CED_DISCHARGE, TACTICS
-from uof.models import CRITICAL, DIGEST, IMMEDIATE, PATTERN, WARNING, WORKFLOW
 
 ParamValue = int | tuple[str, ...]
 

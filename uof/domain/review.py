@@ -14,7 +14,17 @@ from datetime import timedelta
 from typing import Any
 
 from uof.domain.validation import BWV_REFERENCE_MAX, Errors, has_control_characters
-from uof.models import DECISIONS, REFER, RETURN
+
+# The decisions (API.md: POST /api/v1/reports/<id>/review).
+APPROVE = "approve"
+RETURN = "return"
+REFER = "refer"
+DECISIONS = (APPROVE, RETURN, REFER)
+DECISION_LABELS = {
+    APPROVE: "Approved",
+    RETURN: "Returned for amendment",
+    REFER: "Referred to professional standards",
+}
 
 COMMENT_MAX = 4000
 # A report waiting longer than this for a decision is overdue; the review queue and the workflow alert rule's

@@ -7,8 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 
-from uof.domain.review import BWV_REFERENCE_MAX, COMMENT_MAX
-from uof.models import APPROVE, REFER, RETURN
+from uof.domain.review import APPROVE, BWV_REFERENCE_MAX, COMMENT_MAX, REFER, RETURN
 
 DECISION_CHOICES = [
     SelectChoice(APPROVE, "Approve"),

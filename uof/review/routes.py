@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from uof.domain.review import describe_wait, recorded_reference
+from uof.domain.review import APPROVE, DECISION_LABELS, RETURN, describe_wait, recorded_reference
 from uof.extensions import db
-from uof.models import APPROVE, AWAITING_REVIEW, DECISION_LABELS, RETURN, Report, utcnow
+from uof.models import AWAITING_REVIEW, Report, utcnow
 from uof.record.answers import answers, describe_diff
 from uof.record.routes import STATUS_TAGS
 from uof.record.sections import SECTIONS

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select, text, true
 
+from uof.domain.alert_kinds import CRITICAL, DIGEST, IMMEDIATE, INFO, PATTERN, WARNING, WORKFLOW
 from uof.domain.alert_rules import (
     RULES,
     Effective,
@@ -29,21 +30,12 @@ from uof.domain.alert_rules import (
     period_index,
     validate_params,
 )
+from uof.domain.review import APPROVE, REFER, RETURN
 from uof.extensions import db
 from uof.models import (
-    APPROVE,
     AWAITING_REVIEW,
-    CRITICAL,
-    DIGEST,
-    IMMEDIATE,
-    INFO,
-    PATTERN,
     RECORDING_ROLES,
-    REFER,
-    RETURN,
     RETURNED,
-    WARNING,
-    WORKFLOW,
     Alert,
     AlertRuleSetting,
     Report,

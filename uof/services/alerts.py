@@ -15,23 +15,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from uof.domain.alert_kinds import ALERT_KINDS, INFO, SEVERITIES, TEST
 from uof.domain.validation import has_control_characters
 from uof.extensions import db
-from uof.models import (
-    ALERT_KINDS,
-    INFO,
-    SEVERITIES,
-    TEST,
-    Alert,
-    PushDelivery,
-    PushSubscription,
-    Report,
-    Team,
-    TeamSupervisor,
-    User,
-    UserRole,
-    utcnow,
-)
+from uof.models import Alert, PushDelivery, PushSubscription, Report, Team, TeamSupervisor, User, UserRole, utcnow
 from uof.services import audit, push
 
 # The session-info key under which the ids of deliveries queued in the current transaction wait for the commit.

@@ -22,10 +22,10 @@ from typing import Any
 from sqlalchemy import select
 
 from uof.domain import vocabulary as v
-from uof.domain.review import recorded_reference, video_recorded
+from uof.domain.review import APPROVE, REFER, RETURN, recorded_reference, video_recorded
 from uof.domain.validation import format_datetime
 from uof.extensions import db
-from uof.models import APPROVE, REFER, RETURN, Alert, Report, User, utcnow
+from uof.models import Alert, Report, User, utcnow
 from uof.services import accounts, alerts, reports, reviews
 from uof.uktime import LONDON
 

@@ -35,23 +35,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from uof.config import ConfigurationError, Settings
+from uof.domain.alert_kinds import CRITICAL, DIGEST, IMMEDIATE, INFO, PATTERN, TEST, WARNING, WORKFLOW
 from uof.domain.validation import has_control_characters
 from uof.extensions import db
-from uof.models import (
-    CRITICAL,
-    DIGEST,
-    IMMEDIATE,
-    INFO,
-    PATTERN,
-    TEST,
-    WARNING,
-    WORKFLOW,
-    Alert,
-    PushDelivery,
-    PushSubscription,
-    User,
-    utcnow,
-)
+from uof.models import Alert, PushDelivery, PushSubscription, User, utcnow
 from uof.services import audit
 
 log = logging.getLogger("uof.push")

@@ -14,24 +14,19 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload
 
+from uof.domain.alert_kinds import CRITICAL, WARNING, WORKFLOW
 from uof.domain.alert_rules import RULES, effective
-from uof.domain.review import check_decision, video_recorded
+from uof.domain.review import APPROVE, REFER, RETURN, check_decision, video_recorded
 from uof.domain.validation import Errors
 from uof.extensions import db
 from uof.models import (
-    APPROVE,
     APPROVED,
     AWAITING_REVIEW,
-    CRITICAL,
-    REFER,
     REFERRED,
     RESUBMITTED,
-    RETURN,
     RETURNED,
     SUBMITTED,
     UNDER_REVIEW,
-    WARNING,
-    WORKFLOW,
     Report,
     Review,
     TeamSupervisor,

@@ -178,7 +178,7 @@ DEFAULT_EARLY_INTERVENTION = EarlyIntervention.of(effective(RULES[COUNT_RULE]), 
 class OfficerCount:
     officer: Officer
     reports: int
-    # The early-intervention level the count reaches: uof.models.WARNING, CRITICAL, or None.
+    # The early-intervention level the count reaches: WARNING, CRITICAL (uof.domain.alert_kinds), or None.
     level: str | None
     above_percentile: bool
     percentile: int
