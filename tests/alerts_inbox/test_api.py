@@ -31,7 +31,7 @@ def test_the_inbox_lists_the_callers_alerts_and_the_count(app, people, make, aut
     assert first["url"] == f"/alerts/{newer}"
     assert (first["severity"], first["rule"], first["report_id"], first["status"]) == (
         "critical", "ced_discharged", report_id, "inbox")
-    assert first["created_at"].endswith("+00:00")
+    assert first["created_at"].endswith("Z")
     assert first["read_at"] is None
     assert first["acknowledged_at"] is None
     assert first["action_taken"] is None

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import abort, jsonify, url_for
+from flask import abort, jsonify
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from uof.api import bp
 from uof.api.push_routes import push_disabled
 from uof.api.routes import error_response, json_body
+from uof.api.serialize import alert_json
 from uof.extensions import db, limiter
-from uof.models import Alert
 from uof.services import alerts, push
-
-
-def alert_json(alert: Alert) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "rule": alert.rule,
-        "severity": alert.severity,
-        "title": alert.title,
-        "created_at": alert.created_at.isoformat(),
-        "read_at": alert.read_at.isoformat() if alert.read_at else None,
-        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        "action_taken": alert.action_taken,
-        "status": alert.status,
-        "url": url_for("alerts.alert", alert_id=alert.id),
-        "report_id": alert.report_id,
-    }
 
 
 @bp.get("/alerts")

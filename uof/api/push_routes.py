@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from uof.api import bp
 from uof.api.routes import error_response, json_body
+from uof.domain.validation import format_datetime
 from uof.extensions import db, limiter
 from uof.services import push
 
@@ -48,7 +49,7 @@ def push_subscribe() -> Response:
     subscription = result.subscription
     db.session.commit()
     response = jsonify(id=subscription.id, endpoint_hash=subscription.endpoint_hash,
-                       created_at=subscription.created_at.isoformat(), already_registered=not result.created)
+                       created_at=format_datetime(subscription.created_at), already_registered=not result.created)
     response.status_code = 201
     return response
 

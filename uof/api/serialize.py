@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 
 from uof.domain.validation import format_datetime
-from uof.models import Report, Review, User
+from uof.models import Alert, Report, Review, User
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -66,4 +66,21 @@ def review_json(review: Review) -> dict[str, Any]:
         "report_version": review.report_version,
         "reviewer": {"id": review.reviewer.id, "name": review.reviewer.name},
         "created_at": format_datetime(review.created_at),
+    }
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "rule": alert.rule,
+        "severity": alert.severity,
+        "title": alert.title,
+        "created_at": format_datetime(alert.created_at),
+        "read_at": format_datetime(alert.read_at) if alert.read_at else None,
+        "acknowledged_at": format_datetime(alert.acknowledged_at) if alert.acknowledged_at else None,
+        "action_taken": alert.action_taken,
+        "status": alert.status,
+        "url": url_for("alerts.alert", alert_id=alert.id),
+        "report_id": alert.report_id,
     }
