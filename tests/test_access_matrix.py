@@ -109,6 +109,11 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         if actor in ("supervisor", "governance"):
             return {200}
         return {404} if actor == "other_supervisor" else {403}
+    if rule == "/governance/export.csv":  # no dates: the current quarter
+        return {200} if actor == "governance" else {403}
+    # --- audit log viewer: auditors only; they see the log of report 1, never the report ---
+    if rule in ("/audit", "/audit.csv", "/audit/report/<int:report_id>"):
+        return {200} if actor == "auditor" else {403}
     recording_only = actor not in RECORDERS
     if rule in ("/record", "/reports"):
         return {403} if recording_only else {200, 303}

@@ -47,8 +47,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from uof.admin import bp as admin_bp
     from uof.alerts import bp as alerts_bp
     from uof.api import bp as api_bp
+    from uof.audit_viewer import bp as audit_viewer_bp
     from uof.auth import bp as auth_bp
     from uof.dashboards import bp as dashboards_bp
+    from uof.governance import bp as governance_bp
     from uof.pwa import bp as pwa_bp
     from uof.record import bp as record_bp
     from uof.review import bp as review_bp
@@ -59,7 +61,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(pwa_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(governance_bp)
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(audit_viewer_bp)
     cli.init_app(app)
     return app

@@ -1,0 +1,245 @@
+"""The record-level CSV export for governance: one row per report, pseudonymised, with no free narrative.
+
+The period is a range of UK calendar dates, both ends included, read against the incident's UK local date:
+an incident at 00:30 BST on 1 April (23:30 UTC on 31 March) falls on 1 April. Tactics are counted by the
+shared rules of ``uof.domain.counting`` (a Home Office category once per report, Taser at its highest level,
+tactical communication not counted as force), so the export agrees with the dashboards and the returns.
+
+Officers appear only as a pseudonym: an HMAC of their id under the audit key with a fixed label, so that one
+officer's reports can be grouped without naming them, and the pseudonym cannot be reversed or recomputed
+without the key. Their name and force number never appear.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from uof.domain import vocabulary as v
+from uof.domain.counting import force_categories
+from uof.domain.spreadsheet import safe_cell
+from uof.extensions import db
+from uof.models import STATUS_LABELS, Report
+from uof.uktime import LONDON, local_to_utc, to_london, uk_date, uk_datetime
+
+PSEUDONYM_LABEL = "uof:export:officer:v1"
+PSEUDONYM_LENGTH = 12
+# The earliest and latest dates a period may name: national recording began in April 2017.
+EARLIEST = date(2017, 4, 1)
+LATEST = date(2099, 12, 31)
+BATCH = 500
+BOM = "\ufeff"
+SEPARATOR = "; "
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+HEADER = (
+    "Reference", "Incident reference", "Incident date", "Incident time (UK)", "Area", "Team",
+    "Officer (pseudonym)", "Status", "Policy version",
+    "Location codes", "Locations",
+    "Age band code", "Age band", "Gender code", "Gender", "Ethnicity code", "Ethnicity",
+    "Health condition code", "Health condition",
+    "Conduct", "Reasons", "Impact factors",
+    "Tactics (Home Office)", "Tactic codes", "Tactics not effective (Home Office)", "Effectiveness",
+    "Officer injured", "Officer injury level", "Officer intentionally assaulted",
+    "Subject injured", "Subject injury level", "Medical assistance",
+    "Outcomes",
+    "BWV worn", "BWV recording", "BWV reference given",
+    "Review status", "Reviewed at (UK)", "Review decision", "BWV reviewed",
+)
+
+
+class PeriodError(ValueError):
+    """A period that cannot be exported; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # included
+
+    @property
+    def utc_bounds(self) -> tuple[datetime, datetime]:
+        """UTC instants of UK midnight at the start of ``start`` and after ``end`` (half-open range).
+
+        UK midnight always exists and is never repeated: the clocks change at 01:00 UTC."""
+        return (local_to_utc(datetime.combine(self.start, datetime.min.time())),
+                local_to_utc(datetime.combine(self.end + timedelta(days=1), datetime.min.time())))
+
+    @property
+    def filename(self) -> str:
+        return f"use-of-force-records-{self.start.isoformat()}-to-{self.end.isoformat()}.csv"
+
+
+def financial_quarter(today: date) -> Period:
+    """The quarter of the financial year (Q1 April-June ... Q4 January-March) that holds ``today``."""
+    first_month = 4 + (today.month - 4) % 12 // 3 * 3  # 4, 7, 10, or 13 for January
+    year = today.year if today.month >= 4 else today.year - 1
+    start = date(year + 1, 1, 1) if first_month == 13 else date(year, first_month, 1)
+    after_month = start.month + 3
+    after = date(start.year + 1, 1, 1) if after_month > 12 else date(start.year, after_month, 1)
+    return Period(start, after - timedelta(days=1))
+
+
+def _parse_date(raw: str, name: str) -> date:
+    if not _DATE.fullmatch(raw):
+        raise PeriodError(f"'{name}' must be a date like 2026-04-01 (YYYY-MM-DD).")
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        raise PeriodError(f"'{name}' is not a real date: {raw}.") from None
+    if not EARLIEST <= value <= LATEST:
+        raise PeriodError(f"'{name}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.")
+    return value
+
+
+def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Period:
+    """The period named by the ``from`` and ``to`` query parameters.
+
+    Both absent: the current financial-year quarter (UK date ``today``). One absent, either malformed, not a
+    real date, outside the years of national recording, or ``to`` before ``from``: ``PeriodError``.
+    """
+    if raw_from is None and raw_to is None:
+        return financial_quarter(today)
+    if raw_from is None or raw_to is None:
+        raise PeriodError("Give both 'from' and 'to' (YYYY-MM-DD), or neither for the current quarter.")
+    start, end = _parse_date(raw_from.strip(), "from"), _parse_date(raw_to.strip(), "to")
+    if end < start:
+        raise PeriodError("'to' must be on or after 'from'.")
+    return Period(start, end)
+
+
+def today_in_uk() -> date:
+    return datetime.now(LONDON).date()
+
+
+def officer_pseudonym(officer_id: int, key: str) -> str:
+    """The first 12 hex characters of HMAC-SHA256(key, label:id): stable for an officer, opaque to readers."""
+    message = f"{PSEUDONYM_LABEL}:{officer_id}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+
+
+def _labels(vocab: v.Vocabulary, codes: Iterable[str], *, home_office: bool = True) -> str:
+    out: list[str] = []
+    for code in codes:
+        term = vocab.get(code)
+        label = (term.home_office if home_office else term.label) if term else code
+        if label not in out:
+            out.append(label)
+    return SEPARATOR.join(out)
+
+
+def _home_office(vocab: v.Vocabulary, code: object) -> str:
+    term = vocab.get(code) if isinstance(code, str) else None
+    return term.home_office.replace("\n", "") if term else ("" if code is None else str(code))
+
+
+def _mapping(content: dict[str, Any], key: str) -> dict[str, Any]:
+    value = content.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _effectiveness(tactics: Sequence[dict[str, Any]]) -> tuple[str, str]:
+    """The Home Office categories of force that were not effective, and a one-word summary over force."""
+    force = [t for t in tactics if isinstance(t.get("code"), str) and v.is_force(t["code"])]
+    failed = force_categories(t["code"] for t in force if t.get("effective") is False)
+    if not force:
+        return "", ""
+    effective = sum(1 for t in force if t.get("effective") is True)
+    summary = "All effective" if effective == len(force) else "None effective" if not effective else "Partly"
+    return SEPARATOR.join(failed), summary
+
+
+def review_status(report: Report) -> str:
+    if report.status in ("submitted", "resubmitted"):
+        return "Awaiting review"
+    if report.status == "under_review":
+        return "Under review"
+    return "Reviewed"
+
+
+def report_row(report: Report, key: str) -> list[str]:
+    """One report as CSV cells, every one passed through ``safe_cell``. No narrative or review comment."""
+    content = report.content
+    subject = _mapping(content, "subject")
+    officer_injury, subject_injury = _mapping(content, "officer_injury"), _mapping(content, "subject_injury")
+    bwv = _mapping(content, "bwv")
+    tactics = [t for t in content.get("tactics") or [] if isinstance(t, dict)]
+    codes = [str(t.get("code")) for t in tactics]
+    not_effective, effectiveness = _effectiveness(tactics)
+    local = to_london(report.incident_at)
+    review = report.reviews[-1] if report.reviews else None
+    subject_cells: list[object] = []
+    for name, vocab in (("age_band", v.AGE_BANDS), ("gender", v.GENDERS), ("ethnicity", v.ETHNICITIES),
+                        ("health_condition", v.HEALTH_CONDITIONS)):
+        subject_cells += [subject.get(name), _home_office(vocab, subject.get(name))]
+    cells: list[object] = [
+        report.reference, report.incident_reference, uk_date(report.incident_at),
+        f"{local:%H:%M}" if local else "", report.area, report.team.name if report.team else None,
+        officer_pseudonym(report.officer_id, key), STATUS_LABELS.get(report.status, report.status),
+        report.policy_version,
+        SEPARATOR.join(content.get("locations") or []), _labels(v.LOCATIONS, content.get("locations") or []),
+        *subject_cells,
+        _home_office(v.CONDUCT, content.get("conduct")),
+        _labels(v.REASONS, content.get("reasons") or []),
+        _labels(v.IMPACT_FACTORS, content.get("impact_factors") or []).replace("\n", ""),
+        SEPARATOR.join(force_categories(codes)), SEPARATOR.join(codes), not_effective, effectiveness,
+        officer_injury.get("injured"), _home_office(v.OFFICER_INJURY_LEVELS, officer_injury.get("level")),
+        officer_injury.get("intentional_assault"),
+        subject_injury.get("injured"), _home_office(v.SUBJECT_INJURY_LEVELS, subject_injury.get("level")),
+        _home_office(v.MEDICAL_ASSISTANCE, subject_injury.get("medical_assistance")),
+        _labels(v.OUTCOMES, content.get("outcomes") or [], home_office=False),
+        bwv.get("worn"), bwv.get("recording"), bool(bwv.get("reference")),
+        review_status(report), uk_datetime(review.created_at) if review else None,
+        review.decision_label if review else None, review.bwv_reviewed if review else None,
+    ]
+    return [safe_cell(cell) for cell in cells]
+
+
+def report_ids(period: Period) -> list[int]:
+    """The ids of the reports whose incident falls on a UK date in ``period``, in incident order."""
+    start, end = period.utc_bounds
+    query = (select(Report.id).where(Report.incident_at >= start, Report.incident_at < end)
+             .order_by(Report.incident_at, Report.id))
+    return list(db.session.scalars(query))
+
+
+def csv_lines(ids: Sequence[int]) -> Iterator[str]:
+    """The CSV, a line at a time (the first with a byte order mark, so that Excel reads UTF-8), loading the
+    reports in batches so that a year's export never sits in memory at once."""
+    key = current_app.config["UOF_SETTINGS"].audit_key
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(HEADER)
+    yield BOM + take()
+    for offset in range(0, len(ids), BATCH):
+        batch = ids[offset:offset + BATCH]
+        reports = db.session.scalars(
+            select(Report).where(Report.id.in_(batch))
+            .options(selectinload(Report.versions), selectinload(Report.reviews), joinedload(Report.team))
+        ).unique().all()
+        by_id = {report.id: report for report in reports}
+        for report_id in batch:
+            report = by_id.get(report_id)
+            if report is not None:
+                writer.writerow(report_row(report, key))
+                yield take()
+        db.session.expunge_all()
