@@ -32,6 +32,7 @@ migrate: install
 
 demo: migrate
 	$(FLASK) uof demo
+	$(FLASK) uof population load uof/data/census2021-ethnicity-west-midlands.csv
 
 ## Serve the demo force on http://$(HOST):$(PORT)/ (SQLite in ./instance), with the scheduler as its own process
 ## beside the web workers, as in production: it sends alerts and digests; Ctrl-C stops both.

@@ -51,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from uof.auth import bp as auth_bp
     from uof.dashboards import bp as dashboards_bp
     from uof.governance import bp as governance_bp
+    from uof.public import bp as public_bp
     from uof.pwa import bp as pwa_bp
     from uof.record import bp as record_bp
     from uof.review import bp as review_bp
@@ -65,5 +66,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(alerts_bp, url_prefix="/alerts")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(audit_viewer_bp)
+    app.register_blueprint(public_bp, url_prefix="/public")
     cli.init_app(app)
     return app

@@ -6,15 +6,17 @@ import logging
 import os
 import sys
 from datetime import UTC, datetime
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from uof.domain.disproportionality import BaselineError
 from uof.domain.policy import PRESETS
 from uof.extensions import db
 from uof.models import ROLES
-from uof.services import accounts, audit, demo, policy, push, scheduler
+from uof.services import accounts, audit, demo, disproportionality, policy, push, scheduler
 from uof.uktime import NoSuchLocalTime, local_to_utc
 
 uof = AppGroup("uof", help="Use-of-force administration commands.")
@@ -95,6 +97,27 @@ def demo_command() -> None:
     db.session.commit()
     click.echo("Seeded the demo force." if created else "The demo force is already there.")
     click.echo(demo.logins_text())
+
+
+@uof.group("population")
+def population_group() -> None:
+    """Population baselines for the disproportionality figures."""
+
+
+@population_group.command("load")
+@click.argument("csv_file", metavar="CSV", type=click.File("r", encoding="utf-8"))
+@click.option("--source", default=disproportionality.CENSUS_SOURCE, show_default=True,
+              help="Where the figures come from (shown beside them).")
+def population_load(csv_file: TextIO, source: str) -> None:
+    """Load or replace the baselines of every area in CSV (area_code,area_name,ethnic_group,population)."""
+    try:
+        rows = disproportionality.load_baselines(csv_file.read(), source)
+    except BaselineError as error:
+        _fail(f"Nothing loaded: {error}")
+        return
+    db.session.commit()
+    areas = sorted({row.area for row in rows})
+    click.echo(f"Loaded {len(rows)} baselines for {len(areas)} area(s): {', '.join(areas)}.")
 
 
 @uof.group("audit")

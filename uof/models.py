@@ -427,3 +427,17 @@ class SchedulerLease(db.Model):  # type: ignore[name-defined,misc]
     holder: Mapped[str] = mapped_column(String(120))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PopulationBaseline(db.Model):  # type: ignore[name-defined,misc]
+    """Usual residents of an area in one Census ethnic group: the denominator of the disproportionality rates."""
+
+    __tablename__ = "population_baselines"
+    __table_args__ = (UniqueConstraint("area", "ethnic_group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[str] = mapped_column(String(80))
+    ethnic_group: Mapped[str] = mapped_column(String(20))
+    population: Mapped[int]
+    source: Mapped[str] = mapped_column(String(300))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Endpoints reachable without logging in. Everything else needs a session.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "api.openapi",
                               # The app shell installs before login and must work after a session ends.
-                              "pwa.manifest", "pwa.service_worker", "pwa.offline"})
+                              "pwa.manifest", "pwa.service_worker", "pwa.offline",
+                              # Transparency: aggregated, suppressed figures for anyone.
+                              "public.index", "public.open_data_csv"})
 
 CSP = "; ".join([
     "default-src 'self'",
