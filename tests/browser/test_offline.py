@@ -646,7 +646,7 @@ def test_the_device_page_names_nobody(phone, live_server):
     html = page.request.get(DEVICE).text()
     assert "Alex Browser" not in html
     _open_device_form(page)
-    expect(page.locator("footer")).to_have_text("Logged in as Alex Browser (4321).")
+    expect(page.locator("footer [data-session-name]")).to_have_text("Logged in as Alex Browser (4321).")
 
 
 # --- rules.js is the server's rules ------------------------------------------------------------------------------
