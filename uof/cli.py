@@ -16,7 +16,7 @@ from uof.domain.disproportionality import BaselineError
 from uof.domain.policy import PRESETS
 from uof.extensions import db
 from uof.models import ROLES
-from uof.services import accounts, audit, demo, disproportionality, policy, push, scheduler
+from uof.services import accounts, audit, demo, disproportionality, facts, policy, push, scheduler
 from uof.uktime import NoSuchLocalTime, local_to_utc
 
 uof = AppGroup("uof", help="Use-of-force administration commands.")
@@ -118,6 +118,19 @@ def population_load(csv_file: TextIO, source: str) -> None:
     db.session.commit()
     areas = sorted({row.area for row in rows})
     click.echo(f"Loaded {len(rows)} baselines for {len(areas)} area(s): {', '.join(areas)}.")
+
+
+@uof.group("facts")
+def facts_group() -> None:
+    """The facts each report counts towards, from which the governance figures are counted."""
+
+
+@facts_group.command("rebuild")
+def facts_rebuild() -> None:
+    """Recompute every report's facts from its current version (after a change to the counting rules)."""
+    done = facts.rebuild()
+    db.session.commit()
+    click.echo(f"Facts rebuilt for {done} report(s).")
 
 
 @uof.group("audit")

@@ -220,6 +220,22 @@ class ReportVersion(db.Model):  # type: ignore[name-defined,misc]
     author: Mapped[User] = relationship(lazy="joined")
 
 
+class ReportFact(db.Model):  # type: ignore[name-defined,misc]
+    """One thing the current version of a report counts towards (``uof.domain.facts``), kept in step with it.
+
+    The incident time is copied here so that a period's figures are one range scan of one index.
+    """
+
+    __tablename__ = "report_facts"
+    __table_args__ = (Index("ix_report_facts_period", "incident_at", "dimension", "value", "times"),)
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    times: Mapped[int] = mapped_column(default=1)
+    incident_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Draft(db.Model):  # type: ignore[name-defined,misc]
     """A report being written through the HTML form, saved section by section on the server."""
 

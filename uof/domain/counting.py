@@ -30,14 +30,21 @@ def force_categories(tactic_codes: Iterable[str]) -> list[str]:
     retired codes readable.
     """
     used = set(tactic_codes)
-    highest_ced = max((term.ced_rank for term in _tactics(used) if term.ced_rank), default=0)
+    skipped = ced_below_highest(used)
     categories: list[str] = []
     for term in _tactics(used):
-        if not is_force(term.code) or (term.ced_rank and term.ced_rank != highest_ced):
+        if not is_force(term.code) or term.code in skipped:
             continue
         if term.home_office not in categories:
             categories.append(term.home_office)
     return categories
+
+
+def ced_below_highest(tactic_codes: Iterable[str]) -> set[str]:
+    """The Taser levels of one report that its highest level makes uncounted (drawn and aimed, when fired)."""
+    levels = [term for term in _tactics(set(tactic_codes)) if term.ced_rank]
+    highest = max((term.ced_rank for term in levels), default=0)
+    return {term.code for term in levels if term.ced_rank != highest}
 
 
 def _tactics(codes: set[str]) -> list[Tactic]:

@@ -70,6 +70,10 @@ class Period:
     end: date  # included
 
     @property
+    def end_exclusive(self) -> date:
+        return self.end + timedelta(days=1)
+
+    @property
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """UTC instants of UK midnight at the start of ``start`` and after ``end`` (half-open range).
 

@@ -31,7 +31,7 @@ from uof.models import (
     User,
     utcnow,
 )
-from uof.services import alert_rules, audit, policy
+from uof.services import alert_rules, audit, facts, policy
 
 # Sub-objects that an amendment merges key by key; every other field is replaced whole.
 MERGED_OBJECTS = ("subject", "officer_injury", "subject_injury", "bwv")
@@ -122,6 +122,7 @@ def submit(officer: User, body: object, *, now: datetime | None = None) -> Submi
         if existing is None:
             raise
         return _replay(officer, existing, body)  # type: ignore[arg-type]
+    facts.refresh(report)
     audit.record("report.create", actor=officer, object_type="report", object_id=report.id,
                  detail={"client_id": report.client_id, "version": 1, "policy_version": report.policy_version})
     alert_rules.evaluate_immediate(report, now)
@@ -198,7 +199,7 @@ def amend(report: Report, author: User, body: object, *, now: datetime | None = 
     report.incident_reference = result.content["incident_reference"]
     report.area = result.content["area"] or report.area
     report.updated_at = now
-    db.session.flush()
+    facts.refresh(report)
     audit.record("report.amend", actor=author, object_type="report", object_id=report.id,
                  detail={"version": report.version, "fields": sorted(changed),
                          "policy_version": report.policy_version})

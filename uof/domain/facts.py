@@ -1,0 +1,125 @@
+"""What one report counts towards: the facts every governance figure is grouped by.
+
+A report's content is turned into ``(dimension, value, times)`` facts once, when it is submitted or amended, by
+the counting rules of ``uof.domain.counting``; the dashboards, the quarterly pack, the Home Office return and the
+benchmarks then count facts with plain SQL ``GROUP BY``, so they agree and stay fast at a million reports.
+
+- ``tactic``: the Home Office tactic row (its verbatim label), once per report. ``times`` is how many of the
+  report's recorded tactics fall in that row ("Number of times tactic reported"): CS and PAVA drawn in one
+  report are one report and two times. A Taser counts at its highest level only, in both measures. Tactical
+  communication has its own row, which the tables list but never count as force.
+- ``tactic_subgroup``: the Home Office "…, of which" rows (Handcuffing, Baton, Irritant spray, CED, AEP, Dog
+  use), once per report.
+- ``tactic_group``: the Home Office type of force (Restraint … Other), once per report; tactical communication
+  is not a type of force.
+- The subject (``age_band``, ``gender``, ``ethnicity``, ``health_condition``) and ``conduct``: the recorded code.
+- ``reason``, ``impact_factor``, ``outcome``, ``location``: one fact per code chosen.
+- Injuries: ``officer_injured``, ``officer_assaulted``, ``subject_injured`` (``yes``/``no``),
+  ``officer_injury_level``, ``subject_injury_level``, ``medical_assistance`` (codes).
+- ``bwv``: ``not_worn``, ``not_recording``, ``no_reference`` (recording, but no footage reference given) or
+  ``referenced``.
+
+Values are codes, except the tactic rows, which are already counted. Changing a rule here means rebuilding the
+facts (``flask --app wsgi uof facts rebuild``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from uof.domain import vocabulary as v
+from uof.domain.counting import ced_below_highest
+
+TACTIC = "tactic"
+TACTIC_SUBGROUP = "tactic_subgroup"
+TACTIC_GROUP = "tactic_group"
+SUBJECT_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition")
+MULTI_DIMENSIONS = {"reason": "reasons", "impact_factor": "impact_factors", "outcome": "outcomes",
+                    "location": "locations"}
+BWV_STATES = ("referenced", "no_reference", "not_recording", "not_worn")
+YES, NO = "yes", "no"
+
+# The Home Office "…, of which" rows: tactics counted both on their own row and once in their sub-group.
+SUBGROUPS: dict[str, str] = {
+    "compliant_handcuffing": "Handcuffing", "non_compliant_handcuffing": "Handcuffing",
+    "baton_drawn": "Baton", "baton_used": "Baton",
+    "irritant_spray_cs_drawn": "Irritant spray", "irritant_spray_pava_drawn": "Irritant spray",
+    "irritant_spray_cs_used": "Irritant spray", "irritant_spray_pava_used": "Irritant spray",
+    "ced_drawn": "CED", "ced_aimed": "CED", "ced_red_dot": "CED", "ced_arced": "CED", "ced_drive_stun": "CED",
+    "ced_angle_drive_stun": "CED", "ced_fired": "CED",
+    "aep_aimed": "AEP", "aep_fired": "AEP",
+    "dog_deployed": "Dog use", "dog_bite": "Dog use",
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    dimension: str
+    value: str
+    times: int = 1
+
+
+def facts_of(content: Mapping[str, Any]) -> list[Fact]:
+    """Every fact one report's (validated) content counts towards, each (dimension, value) once."""
+    facts: dict[tuple[str, str], int] = {}
+
+    def add(dimension: str, value: object, times: int = 1) -> None:
+        if isinstance(value, str) and value:
+            facts[(dimension, value)] = facts.get((dimension, value), 0) + times
+
+    codes = _tactic_codes(content.get("tactics"))
+    skipped = ced_below_highest(codes)
+    for code in codes:
+        term = v.TACTICS.get(code)
+        if not isinstance(term, v.Tactic) or code in skipped:
+            continue
+        add(TACTIC, term.home_office)
+        if v.is_force(code):
+            facts.setdefault((TACTIC_GROUP, term.group), 1)
+            if code in SUBGROUPS:
+                facts.setdefault((TACTIC_SUBGROUP, SUBGROUPS[code]), 1)
+
+    subject = _mapping(content.get("subject"))
+    for dimension in SUBJECT_DIMENSIONS:
+        add(dimension, subject.get(dimension))
+    add("conduct", content.get("conduct"))
+    for dimension, key in MULTI_DIMENSIONS.items():
+        chosen = content.get(key)
+        for code in dict.fromkeys(chosen if isinstance(chosen, list) else []):
+            add(dimension, code)
+
+    officer = _mapping(content.get("officer_injury"))
+    add("officer_injured", _yes_no(officer.get("injured")))
+    add("officer_assaulted", _yes_no(officer.get("intentional_assault")))
+    add("officer_injury_level", officer.get("level"))
+    person = _mapping(content.get("subject_injury"))
+    add("subject_injured", _yes_no(person.get("injured")))
+    add("subject_injury_level", person.get("level"))
+    add("medical_assistance", person.get("medical_assistance"))
+    add("bwv", bwv_state(_mapping(content.get("bwv"))))
+    return [Fact(dimension, value, times) for (dimension, value), times in facts.items()]
+
+
+def bwv_state(bwv: Mapping[str, Any]) -> str:
+    if not bwv.get("worn"):
+        return "not_worn"
+    if not bwv.get("recording"):
+        return "not_recording"
+    reference = bwv.get("reference")
+    return "referenced" if isinstance(reference, str) and reference.strip() else "no_reference"
+
+
+def _tactic_codes(tactics: object) -> list[str]:
+    if not isinstance(tactics, list):
+        return []
+    return [item["code"] for item in tactics if isinstance(item, dict) and isinstance(item.get("code"), str)]
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _yes_no(value: object) -> str | None:
+    return None if value is None else YES if value else NO

@@ -1,0 +1,213 @@
+"""Force-wide figures for governance, counted in the database from the report facts (``uof.domain.facts``).
+
+One set of filters (a period of UK dates, an area, a team, a Home Office type of force) and a handful of
+``GROUP BY`` queries serve the governance dashboard, the quarterly pack and the Home Office return, so the three
+always show the same numbers for the same filters. Each query is the one an analyst would write by hand against
+``report_facts``; ``bench/`` times them against exactly that.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from uof.domain import vocabulary as v
+from uof.domain.facts import TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP
+from uof.extensions import db
+from uof.models import PolicyVersion, Report, ReportFact, Team
+from uof.services.exports import Period, PeriodError, parse_period
+from uof.uktime import LONDON
+
+TACTIC_DIMENSIONS = (TACTIC, TACTIC_SUBGROUP, TACTIC_GROUP)
+FORCE_GROUPS = tuple(group for group in v.TACTIC_GROUPS if group != v.TACTICAL_COMMUNICATION)
+
+
+class FilterError(ValueError):
+    """Filters that cannot be applied; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which reports a figure counts: incidents on the period's UK dates, optionally of one area, one team, or
+    using one Home Office type of force."""
+
+    period: Period
+    area: str | None = None
+    team_id: int | None = None
+    tactic_group: str | None = None
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters, for links and downloads that must honour them."""
+        args = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
+        if self.area:
+            args["area"] = self.area
+        if self.team_id is not None:
+            args["team"] = str(self.team_id)
+        if self.tactic_group:
+            args["group"] = self.tactic_group
+        return args
+
+    def with_period(self, period: Period) -> Filters:
+        return replace(self, period=period)
+
+
+def parse_filters(args: Mapping[str, str], today: date) -> Filters:
+    """``from``/``to`` (``uof.services.exports.parse_period``), ``area``, ``team`` (an id) and ``group`` (a type
+    of force); an empty value means no filter. Raises ``PeriodError`` or ``FilterError``."""
+    period = parse_period(args.get("from") or None, args.get("to") or None, today)
+    area = (args.get("area") or "").strip() or None
+    team_id: int | None = None
+    raw_team = (args.get("team") or "").strip()
+    if raw_team:
+        if not raw_team.isdigit() or db.session.get(Team, int(raw_team)) is None:
+            raise FilterError("'team' must be one of the force's teams.")
+        team_id = int(raw_team)
+    group = (args.get("group") or "").strip() or None
+    if group is not None and group not in FORCE_GROUPS:
+        raise FilterError(f"'group' must be one of: {', '.join(FORCE_GROUPS)}.")
+    if area is not None and area not in areas():
+        raise FilterError("'area' must be one of the force's areas.")
+    return Filters(period, area, team_id, group)
+
+
+def areas() -> list[str]:
+    """Every area a team polices or a report names, for the filter's choices."""
+    named = set(db.session.scalars(select(Team.area).where(Team.area.is_not(None))))
+    named |= set(db.session.scalars(select(Report.area).where(Report.area.is_not(None)).distinct()))
+    return sorted(area for area in named if area)
+
+
+def uk_midnight(day: date) -> datetime:
+    # The clocks change at 01:00 UTC, so midnight UK time always exists exactly once.
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def _report_conditions(filters: Filters, report_id: SQLColumnExpression[int]) -> list[ColumnElement[bool]]:
+    """Conditions on a report id for the filters other than the period."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.area is not None or filters.team_id is not None:
+        scoped = select(Report.id).where(Report.id == report_id)
+        if filters.area is not None:
+            scoped = scoped.where(Report.area == filters.area)
+        if filters.team_id is not None:
+            scoped = scoped.where(Report.team_id == filters.team_id)
+        conditions.append(exists(scoped))
+    if filters.tactic_group is not None:
+        group = aliased(ReportFact)
+        conditions.append(exists(select(group.report_id).where(
+            group.report_id == report_id, group.dimension == TACTIC_GROUP, group.value == filters.tactic_group)))
+    return conditions
+
+
+def fact_scope(filters: Filters, fact: type[ReportFact] = ReportFact) -> list[ColumnElement[bool]]:
+    """``WHERE`` conditions selecting the facts of the filtered reports (``fact`` may be an alias)."""
+    start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
+    return [fact.incident_at >= start, fact.incident_at < end, *_report_conditions(filters, fact.report_id)]
+
+
+def report_scope(filters: Filters) -> list[ColumnElement[bool]]:
+    """``WHERE`` conditions selecting the filtered reports themselves."""
+    start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
+    conditions = [Report.incident_at >= start, Report.incident_at < end]
+    if filters.area is not None:
+        conditions.append(Report.area == filters.area)
+    if filters.team_id is not None:
+        conditions.append(Report.team_id == filters.team_id)
+    if filters.tactic_group is not None:
+        conditions.extend(_report_conditions(replace(filters, area=None, team_id=None), Report.id))
+    return conditions
+
+
+def total_reports(filters: Filters) -> int:
+    return db.session.scalar(select(func.count()).select_from(Report).where(*report_scope(filters))) or 0
+
+
+@dataclass(frozen=True)
+class Count:
+    reports: int  # reports with the fact ("Number of incidents involving tactic")
+    times: int  # for tactic rows, "Number of times tactic reported"; otherwise the same as ``reports``
+
+
+Counts = dict[str, dict[str, Count]]
+
+
+def counts(filters: Filters, dimensions: tuple[str, ...] | None = None) -> Counts:
+    """``{dimension: {value: Count}}`` for the filtered reports, in one ``GROUP BY``."""
+    query = (select(ReportFact.dimension, ReportFact.value, func.count(), func.sum(ReportFact.times))
+             .where(*fact_scope(filters)).group_by(ReportFact.dimension, ReportFact.value))
+    if dimensions is not None:
+        query = query.where(ReportFact.dimension.in_(dimensions))
+    result: Counts = defaultdict(dict)
+    for dimension, value, reports, times in db.session.execute(query):
+        result[dimension][value] = Count(reports, int(times or 0))
+    return dict(result)
+
+
+CrossTab = dict[tuple[str, str], dict[str, Count]]
+
+
+def tactic_cross_tab(filters: Filters, dimension: str) -> CrossTab:
+    """``{(tactic dimension, tactic row): {value of dimension: Count}}``: the body of a Home Office table 2-9 (each
+    tactic row broken down by the subject's age, gender, ethnicity…), in one join and ``GROUP BY``."""
+    row, column = aliased(ReportFact), aliased(ReportFact)
+    query = (select(row.dimension, row.value, column.value, func.count(), func.sum(row.times))
+             .join(column, and_(column.report_id == row.report_id, column.dimension == dimension))
+             .where(row.dimension.in_(TACTIC_DIMENSIONS), *fact_scope(filters, row))
+             .group_by(row.dimension, row.value, column.value))
+    result: CrossTab = defaultdict(dict)
+    for row_dimension, row_value, value, reports, times in db.session.execute(query):
+        result[(row_dimension, row_value)][value] = Count(reports, int(times or 0))
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    start: date  # the 1st of the UK month
+    reports: int
+
+
+def monthly(filters: Filters) -> list[MonthCount]:
+    """Reports per UK calendar month of the incident, every month the period touches present, empty ones as 0."""
+    firsts: list[date] = []
+    day = filters.period.start.replace(day=1)
+    while day <= filters.period.end:
+        firsts.append(day)
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    bounds = [uk_midnight(first) for first in firsts[1:]]
+    month = case(*((Report.incident_at < bound, index) for index, bound in enumerate(bounds)),
+                 else_=len(bounds)) if bounds else None
+    if month is None:
+        return [MonthCount(firsts[0], total_reports(filters))]
+    query = select(month, func.count()).where(*report_scope(filters)).group_by(month)
+    per_month: dict[int, int] = dict(db.session.execute(query).tuples().all())
+    return [MonthCount(first, per_month.get(index, 0)) for index, first in enumerate(firsts)]
+
+
+@dataclass(frozen=True)
+class PolicyCount:
+    version: int
+    preset: str
+    effective_from: datetime
+    reports: int
+
+
+def policy_versions(filters: Filters) -> list[PolicyCount]:
+    """The recording policy versions the filtered reports were recorded under, oldest first, with their counts.
+
+    More than one means the period spans a change of recording threshold, which every figure must say."""
+    query = (select(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from, func.count())
+             .join(Report, Report.policy_version == PolicyVersion.version)
+             .where(*report_scope(filters))
+             .group_by(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
+             .order_by(PolicyVersion.version))
+    return [PolicyCount(*row) for row in db.session.execute(query).tuples()]
+
+
+__all__ = ["Count", "Counts", "CrossTab", "FilterError", "Filters", "MonthCount", "PeriodError", "PolicyCount",
+           "areas", "counts", "fact_scope", "monthly", "parse_filters", "policy_versions", "report_scope",
+           "tactic_cross_tab", "total_reports", "uk_midnight"]
