@@ -117,7 +117,10 @@ def test_demo_force_has_its_teams_people_and_a_year_of_submitted_reports(seeded:
 
     rows = _reports(seeded)
     assert len(rows) == demo.REPORT_COUNT
-    assert {r["policy_version"] for r in rows} == {1}
+    # The force went derogated partway through the year: earlier incidents under version 1, later under 2.
+    changed = demo.derogation_date(NOW)
+    assert {r["policy_version"] for r in rows} == {1, 2}
+    assert all(r["policy_version"] == (2 if r["incident_at"] >= changed else 1) for r in rows)
     assert all(r["version"] == r["versions"] for r in rows)
     # Reproducible: the same "now" makes the same reports.
     assert {r["client_id"] for r in rows} == {p.body["client_id"] for p in demo.plan_reports(NOW)}

@@ -103,6 +103,7 @@ def test_the_page_shows_rates_ratios_and_suppression(app, client, runner, world)
     assert "not given: small number" in page
     assert "A ratio is not proof of bias" in page
     assert "Perceived ethnicity" in page
+    assert "Counted under recording policy version 1 (national" in page
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "disproportionality.view")).one()
         assert event.detail["areas"] == ["Birmingham", "Coventry"]

@@ -19,8 +19,10 @@ benchmarks then count facts with plain SQL ``GROUP BY``, so they agree and stay 
 - ``bwv``: ``not_worn``, ``not_recording``, ``no_reference`` (recording, but no footage reference given) or
   ``referenced``.
 
-Values are codes, except the tactic rows, which are already counted. Changing a rule here means rebuilding the
-facts (``flask --app wsgi uof facts rebuild``).
+Values are codes, except the tactic rows, which are already counted. Where several codes share one Home Office
+category (the outcome "No further action" is the Home Office's "Other"; the retired ethnicity "Chinese" is now
+"Other"), the fact is recorded once under the category's own code, so that no report counts twice in a category.
+Changing a rule here means rebuilding the facts (``flask --app wsgi uof facts rebuild``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ TACTIC_GROUP = "tactic_group"
 SUBJECT_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition")
 MULTI_DIMENSIONS = {"reason": "reasons", "impact_factor": "impact_factors", "outcome": "outcomes",
                     "location": "locations"}
+VOCABULARIES: dict[str, v.Vocabulary] = {
+    "age_band": v.AGE_BANDS, "gender": v.GENDERS, "ethnicity": v.ETHNICITIES, "health_condition": v.HEALTH_CONDITIONS,
+    "conduct": v.CONDUCT, "reason": v.REASONS, "impact_factor": v.IMPACT_FACTORS, "outcome": v.OUTCOMES,
+    "location": v.LOCATIONS, "officer_injury_level": v.OFFICER_INJURY_LEVELS,
+    "subject_injury_level": v.SUBJECT_INJURY_LEVELS, "medical_assistance": v.MEDICAL_ASSISTANCE,
+}
 BWV_STATES = ("referenced", "no_reference", "not_recording", "not_worn")
 YES, NO = "yes", "no"
 
@@ -67,6 +75,7 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
 
     def add(dimension: str, value: object, times: int = 1) -> None:
         if isinstance(value, str) and value:
+            value = category_code(dimension, value)
             facts[(dimension, value)] = facts.get((dimension, value), 0) + times
 
     codes = _tactic_codes(content.get("tactics"))
@@ -87,8 +96,9 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
     add("conduct", content.get("conduct"))
     for dimension, key in MULTI_DIMENSIONS.items():
         chosen = content.get(key)
-        for code in dict.fromkeys(chosen if isinstance(chosen, list) else []):
-            add(dimension, code)
+        for code in chosen if isinstance(chosen, list) else []:
+            if isinstance(code, str) and code:
+                facts.setdefault((dimension, category_code(dimension, code)), 1)
 
     officer = _mapping(content.get("officer_injury"))
     add("officer_injured", _yes_no(officer.get("injured")))
@@ -100,6 +110,16 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
     add("medical_assistance", person.get("medical_assistance"))
     add("bwv", bwv_state(_mapping(content.get("bwv"))))
     return [Fact(dimension, value, times) for (dimension, value), times in facts.items()]
+
+
+def category_code(dimension: str, code: str) -> str:
+    """The code that stands for ``code``'s Home Office category: the one whose own label is the category's."""
+    vocabulary = VOCABULARIES.get(dimension)
+    term = vocabulary.get(code) if vocabulary else None
+    if vocabulary is None or term is None:
+        return code
+    sharing = [other for other in vocabulary if other.home_office == term.home_office]
+    return next((other.code for other in sharing if other.label == other.home_office), sharing[0].code)
 
 
 def bwv_state(bwv: Mapping[str, Any]) -> str:

@@ -22,12 +22,13 @@ from typing import Any
 from sqlalchemy import select
 
 from uof.domain import vocabulary as v
+from uof.domain.policy import DEROGATED
 from uof.domain.review import APPROVE, REFER, RETURN, recorded_reference, video_recorded
 from uof.domain.validation import format_datetime
 from uof.extensions import db
 from uof.models import Alert, Report, User, utcnow
-from uof.services import accounts, alerts, reports, reviews
-from uof.uktime import LONDON
+from uof.services import accounts, alerts, policy, reports, reviews
+from uof.uktime import LONDON, local_to_utc
 
 DOMAIN = "demo.police.example"  # .example is reserved (RFC 2606): no demo email can reach anyone
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the one published password of the demo accounts
@@ -35,6 +36,9 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the one published password 
 # handcuffing, ethnicity, shared incidents), so the demo's dashboards show typical figures.
 SEED = 72
 REPORT_COUNT = 400
+# The demo force adopted the derogated threshold this many months ago, so that a year's figures span a change
+# of recording policy and say so.
+DEROGATED_MONTHS_AGO = 5
 PERIOD = timedelta(days=365)
 
 
@@ -665,6 +669,13 @@ def plan_reports(now: datetime, count: int = REPORT_COUNT) -> list[PlannedReport
     return sorted(planned, key=lambda report: report.submitted_at)
 
 
+def derogation_date(now: datetime) -> datetime:
+    """00:00 UK time on the 1st of the month ``DEROGATED_MONTHS_AGO`` before ``now``'s."""
+    today = now.astimezone(LONDON)
+    index = today.year * 12 + today.month - 1 - DEROGATED_MONTHS_AGO
+    return local_to_utc(datetime(index // 12, index % 12 + 1, 1))
+
+
 def seed(now: datetime | None = None) -> bool:
     """Create the demo force unless it is already there; True if it was created. The caller commits."""
     if db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
@@ -672,6 +683,8 @@ def seed(now: datetime | None = None) -> bool:
     now = now or utcnow()
     for team in TEAMS:
         accounts.create_team(team.name, team.area)
+    policy.set_policy(DEROGATED, actor=None, effective_from=derogation_date(now),
+                      note="Lower-level force no longer required (force decision, demo).")
     users = {}
     for person in PEOPLE:
         users[person] = accounts.create_user(

@@ -21,6 +21,7 @@ from uof.domain.facts import TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP
 from uof.extensions import db
 from uof.models import PolicyVersion, Report, ReportFact, Team
 from uof.services.exports import Period, PeriodError, parse_period
+from uof.services.reports import MAX_ID
 from uof.uktime import LONDON
 
 TACTIC_DIMENSIONS = (TACTIC, TACTIC_SUBGROUP, TACTIC_GROUP)
@@ -28,7 +29,11 @@ FORCE_GROUPS = tuple(group for group in v.TACTIC_GROUPS if group != v.TACTICAL_C
 
 
 class FilterError(ValueError):
-    """Filters that cannot be applied; the message says what to change."""
+    """Filters that cannot be applied; the message says what to change, ``field`` which filter to change."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,17 @@ def parse_filters(args: Mapping[str, str], today: date) -> Filters:
     team_id: int | None = None
     raw_team = (args.get("team") or "").strip()
     if raw_team:
-        if not raw_team.isdigit() or db.session.get(Team, int(raw_team)) is None:
-            raise FilterError("'team' must be one of the force's teams.")
-        team_id = int(raw_team)
+        # Few ASCII digits only: str.isdigit() also takes "²", which int() refuses, int() refuses thousands of
+        # digits, and an id past the column's range is a database error rather than a team that is not there.
+        digits = raw_team.isascii() and raw_team.isdigit() and len(raw_team) <= len(str(MAX_ID))
+        team_id = int(raw_team) if digits else None
+        if team_id is None or not 0 < team_id <= MAX_ID or db.session.get(Team, team_id) is None:
+            raise FilterError("'team' must be one of the force's teams.", "team")
     group = (args.get("group") or "").strip() or None
     if group is not None and group not in FORCE_GROUPS:
-        raise FilterError(f"'group' must be one of: {', '.join(FORCE_GROUPS)}.")
+        raise FilterError(f"'group' must be one of: {', '.join(FORCE_GROUPS)}.", "group")
     if area is not None and area not in areas():
-        raise FilterError("'area' must be one of the force's areas.")
+        raise FilterError("'area' must be one of the force's areas.", "area")
     return Filters(period, area, team_id, group)
 
 
@@ -184,7 +192,7 @@ def monthly(filters: Filters) -> list[MonthCount]:
     if month is None:
         return [MonthCount(firsts[0], total_reports(filters))]
     query = select(month, func.count()).where(*report_scope(filters)).group_by(month)
-    per_month: dict[int, int] = dict(db.session.execute(query).tuples().all())
+    per_month: dict[int, int] = dict(db.session.execute(query).all())
     return [MonthCount(first, per_month.get(index, 0)) for index, first in enumerate(firsts)]
 
 
@@ -205,7 +213,7 @@ def policy_versions(filters: Filters) -> list[PolicyCount]:
              .where(*report_scope(filters))
              .group_by(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
              .order_by(PolicyVersion.version))
-    return [PolicyCount(*row) for row in db.session.execute(query).tuples()]
+    return [PolicyCount(*row) for row in db.session.execute(query)]
 
 
 __all__ = ["Count", "Counts", "CrossTab", "FilterError", "Filters", "MonthCount", "PeriodError", "PolicyCount",

@@ -13,18 +13,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 
 from uof.domain import vocabulary as v
-from uof.domain.counting import category_order, force_categories
+from uof.domain.counting import category_order
+from uof.domain.facts import TACTIC, facts_of
 from uof.domain.spreadsheet import safe_cell
 from uof.domain.suppression import Cell, suppress_row
 from uof.extensions import db
-from uof.models import PolicyVersion, Report, ReportVersion, utcnow
+from uof.models import PolicyVersion, Report, ReportFact, utcnow
 from uof.uktime import LONDON, MONTHS
 
 PERIOD_MONTHS = 12
 NO_AREA = "Area not recorded"
+TACTICAL_COMMUNICATION_ROW = v.TACTICS.get("tactical_communication").home_office  # type: ignore[union-attr]
 CSV_HEADER = ("month", "area", "measure", "category", "count", "policy_versions")
 
 
@@ -74,23 +76,6 @@ def _home_office_labels(vocab: v.Vocabulary) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _label(vocab: v.Vocabulary, code: object) -> str | None:
-    term = vocab.get(code) if isinstance(code, str) else None
-    return term.home_office.replace("\n", "") if term else None
-
-
-def _mapping(content: dict[str, Any], key: str) -> dict[str, Any]:
-    value = content.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _codes(items: object) -> list[str]:
-    if not isinstance(items, list):
-        return []
-    return [item["code"] if isinstance(item, dict) else item for item in items
-            if isinstance(item, str) or (isinstance(item, dict) and isinstance(item.get("code"), str))]
-
-
 def measures() -> tuple[Measure, ...]:
     return (
         Measure("reports", "Reports", ("All reports",), "Use of force reports whose incident fell in the month."),
@@ -110,21 +95,36 @@ def measures() -> tuple[Measure, ...]:
     )
 
 
+# Each measure's fact dimension (``uof.domain.facts``) and the vocabulary naming its categories; tactic facts are
+# already Home Office categories.
+MEASURE_DIMENSIONS: dict[str, tuple[str, v.Vocabulary | None]] = {
+    "tactics": (TACTIC, None), "age_band": ("age_band", v.AGE_BANDS), "gender": ("gender", v.GENDERS),
+    "ethnicity": ("ethnicity", v.ETHNICITIES), "outcomes": ("outcome", v.OUTCOMES),
+    "officer_injury": ("officer_injury_level", v.OFFICER_INJURY_LEVELS),
+    "subject_injury": ("subject_injury_level", v.SUBJECT_INJURY_LEVELS),
+}
+_MEASURE_OF = {dimension: measure for measure, (dimension, _) in MEASURE_DIMENSIONS.items()}
+
+
+def category(dimension: str, value: str) -> tuple[str, str] | None:
+    """The (measure, category) a report fact counts towards, or None if no public measure shows it."""
+    measure = _MEASURE_OF.get(dimension)
+    if measure is None:
+        return None
+    vocabulary = MEASURE_DIMENSIONS[measure][1]
+    if vocabulary is None:
+        return None if value == TACTICAL_COMMUNICATION_ROW else (measure, value)
+    term = vocabulary.get(value)
+    return (measure, term.home_office.replace("\n", "")) if term else None
+
+
 def categorise(content: dict[str, Any]) -> dict[str, set[str]]:
-    """The categories one report counts towards, for each measure."""
-    subject = _mapping(content, "subject")
-    out: dict[str, set[str]] = {
-        "reports": {"All reports"},
-        "tactics": set(force_categories(_codes(content.get("tactics")))),
-        "outcomes": {label for code in _codes(content.get("outcomes"))
-                     if (label := _label(v.OUTCOMES, code)) is not None},
-    }
-    for key, vocab in (("age_band", v.AGE_BANDS), ("gender", v.GENDERS), ("ethnicity", v.ETHNICITIES)):
-        label = _label(vocab, subject.get(key))
-        out[key] = {label} if label else set()
-    for key, vocab in (("officer_injury", v.OFFICER_INJURY_LEVELS), ("subject_injury", v.SUBJECT_INJURY_LEVELS)):
-        label = _label(vocab, _mapping(content, key).get("level"))
-        out[key] = {label} if label else set()
+    """The categories one report counts towards, for each measure (what the stored facts give it)."""
+    out: dict[str, set[str]] = {"reports": {"All reports"}, **{measure: set() for measure in MEASURE_DIMENSIONS}}
+    for fact in facts_of(content):
+        found = category(fact.dimension, fact.value)
+        if found is not None:
+            out[found[0]].add(found[1])
     return out
 
 
@@ -173,19 +173,28 @@ class OpenData:
 def figures(now: datetime | None = None) -> OpenData:
     months = last_complete_months(now or utcnow())
     start, end = months[0].start(), months[-1].next().start()
-    rows = db.session.execute(
-        select(Report.incident_at, Report.area, Report.policy_version, ReportVersion.content)
-        .join(ReportVersion, and_(ReportVersion.report_id == Report.id, ReportVersion.version == Report.version))
-        .where(Report.incident_at >= start, Report.incident_at < end)
-    ).all()
     counts: dict[tuple[str, Month, str], Counter[str]] = defaultdict(Counter)
     versions: dict[tuple[str, Month], set[int]] = defaultdict(set)
-    for incident_at, area, policy_version, content in rows:
-        local = incident_at.astimezone(LONDON)
-        month, place = Month(local.year, local.month), (area or "").strip() or NO_AREA
-        versions[place, month].add(policy_version)
-        for key, categories in categorise(content if isinstance(content, dict) else {}).items():
-            counts[place, month, key].update(categories)
+    report_month = _month_of(Report.incident_at, months)
+    for index, area, policy_version, reports in db.session.execute(
+        select(report_month, Report.area, Report.policy_version, func.count())
+        .where(Report.incident_at >= start, Report.incident_at < end)
+        .group_by(report_month, Report.area, Report.policy_version)
+    ):
+        place = _place(area)
+        versions[place, months[index]].add(policy_version)
+        counts[place, months[index], "reports"]["All reports"] += reports
+    fact_month = _month_of(ReportFact.incident_at, months)
+    dimensions = [dimension for dimension, _ in MEASURE_DIMENSIONS.values()]
+    for index, area, dimension, value, reports in db.session.execute(
+        select(fact_month, Report.area, ReportFact.dimension, ReportFact.value, func.count())
+        .join(Report, Report.id == ReportFact.report_id)
+        .where(ReportFact.incident_at >= start, ReportFact.incident_at < end, ReportFact.dimension.in_(dimensions))
+        .group_by(fact_month, Report.area, ReportFact.dimension, ReportFact.value)
+    ):
+        found = category(dimension, value)
+        if found is not None:
+            counts[_place(area), months[index], found[0]][found[1]] += reports
     areas = tuple(sorted({place for place, _ in versions}, key=str.casefold))
     tables = tuple(
         Table(area, measure, tuple(
@@ -198,6 +207,16 @@ def figures(now: datetime | None = None) -> OpenData:
     policies = tuple(PolicyNote(p.version, p.preset, p.effective_from) for p in db.session.scalars(
         select(PolicyVersion).where(PolicyVersion.version.in_(used)).order_by(PolicyVersion.version)))
     return OpenData(tuple(months), areas, tables, policies)
+
+
+def _place(area: str | None) -> str:
+    return (area or "").strip() or NO_AREA
+
+
+def _month_of(moment: SQLColumnExpression[datetime], months: list[Month]) -> ColumnElement[int]:
+    """The index in ``months`` of the UK month holding ``moment`` (which the query keeps inside them)."""
+    return case(*((moment < month.next().start(), index) for index, month in enumerate(months[:-1])),
+                else_=len(months) - 1)
 
 
 def data_dictionary() -> Iterable[tuple[str, str]]:
