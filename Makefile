@@ -36,6 +36,8 @@ demo: migrate
 
 ## Serve the demo force on http://$(HOST):$(PORT)/ (SQLite in ./instance), with the scheduler as its own process
 ## beside the web workers, as in production: it sends alerts and digests; Ctrl-C stops both.
+# The demo force's name on the Home Office return; a real deployment sets its own.
+run: export UOF_FORCE_NAME ?= Demo Police
 run: demo
 	$(FLASK) uof vapid-keys >/dev/null
 	$(FLASK) uof run-jobs

@@ -111,6 +111,8 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         return {404} if actor == "other_supervisor" else {403}
     if rule in ("/governance/export.csv", "/governance/disproportionality"):  # no dates: the current quarter
         return {200} if actor == "governance" else {403}
+    if rule == "/governance/home-office.csv":  # no year: a 400 saying what to change
+        return {400} if actor == "governance" else {403}
     # --- audit log viewer: auditors only; they see the log of report 1, never the report ---
     if rule in ("/audit", "/audit.csv", "/audit/report/<int:report_id>"):
         return {200} if actor == "auditor" else {403}

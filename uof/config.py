@@ -51,6 +51,7 @@ class Settings:
     audit_key: str
     # The VAPID private key (PEM, or base64url of the raw 32-byte scalar); unset: a key file in the instance folder.
     vapid_private_key: str | None = None
+    force_name: str | None = None  # printed in the Home Office return (UOF_FORCE_NAME)
 
     @property
     def production(self) -> bool:
@@ -98,11 +99,13 @@ class Settings:
             ratelimit_storage_url=environ.get("UOF_RATELIMIT_STORAGE_URL", "memory://"),
             audit_key=environ.get("UOF_AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
             vapid_private_key=environ.get("UOF_VAPID_PRIVATE_KEY", "").strip() or None,
+            force_name=environ.get("UOF_FORCE_NAME", "").strip() or None,
         )
 
     def flask_config(self) -> dict[str, Any]:
         return {
             "UOF_SETTINGS": self,
+            "UOF_FORCE_NAME": self.force_name,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
