@@ -109,13 +109,20 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         if actor in ("supervisor", "governance"):
             return {200}
         return {404} if actor == "other_supervisor" else {403}
-    if rule in ("/governance/export.csv", "/governance/disproportionality"):  # no dates: the current quarter
+    # No dates: the current quarter.
+    if rule in ("/governance", "/governance/export.csv", "/governance/disproportionality", "/governance/pack",
+                "/governance/pack.xlsx"):
         return {200} if actor == "governance" else {403}
     if rule == "/governance/home-office.csv":  # no year: a 400 saying what to change
         return {400} if actor == "governance" else {403}
     # --- audit log viewer: auditors only; they see the log of report 1, never the report ---
     if rule in ("/audit", "/audit.csv", "/audit/report/<int:report_id>"):
         return {200} if actor == "auditor" else {403}
+    # --- scrutiny samples: governance only; the world draws none, so sample 1 and its item 1 do not exist ---
+    if rule == "/governance/samples":  # POST {} is refused field by field
+        return ({200} if method == "GET" else {400}) if actor == "governance" else {403}
+    if rule.startswith("/governance/samples/<int:sample_id>"):
+        return {404} if actor == "governance" else {403}
     recording_only = actor not in RECORDERS
     if rule in ("/record", "/reports"):
         return {403} if recording_only else {200, 303}
@@ -134,6 +141,8 @@ def _url(rule: str, world: World) -> str:
             .replace("<uuid:draft_id>", world.draft_id)
             .replace("<slug>", "incident")
             .replace("<int:team_id>", "1")
+            .replace("<int:sample_id>", "1")
+            .replace("<int:item_id>", "1")
             .replace("<path:filename>", "css/app.css"))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
@@ -457,3 +457,54 @@ class PopulationBaseline(db.Model):  # type: ignore[name-defined,misc]
     population: Mapped[int]
     source: Mapped[str] = mapped_column(String(300))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ScrutinySample(db.Model):  # type: ignore[name-defined,misc]
+    """A random sample of reports drawn for an external scrutiny panel (``uof.domain.sampling``).
+
+    The seed is kept and shown, so that anyone can draw the same sample again from the same reports; the
+    population is how many reports the sample was drawn from.
+    """
+
+    __tablename__ = "scrutiny_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    # UK dates of the incidents, both ends included (uof.services.exports.Period).
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    area: Mapped[str | None] = mapped_column(String(80))
+    size_requested: Mapped[int]
+    population: Mapped[int]
+    seed: Mapped[int]
+    stratified: Mapped[bool]
+    # "open" while the panel grades it, "closed" once its grading is final (uof.domain.scrutiny).
+    status: Mapped[str] = mapped_column(String(10), default="open")
+
+    created_by: Mapped[User] = relationship()
+    items: Mapped[list[ScrutinySampleItem]] = relationship(
+        back_populates="sample", order_by="ScrutinySampleItem.position", cascade="all, delete-orphan"
+    )
+
+
+class ScrutinySampleItem(db.Model):  # type: ignore[name-defined,misc]
+    """One report in a scrutiny sample, with the panel's grade (green, amber or red) and feedback."""
+
+    __tablename__ = "scrutiny_sample_items"
+    __table_args__ = (UniqueConstraint("sample_id", "report_id"), UniqueConstraint("sample_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("scrutiny_samples.id", ondelete="CASCADE"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    # The sample number the panel sees, from 1, in the order of the draw.
+    position: Mapped[int]
+    # The report's most serious Home Office type of force when it was drawn.
+    stratum: Mapped[str] = mapped_column(String(40))
+    grade: Mapped[str | None] = mapped_column(String(5))
+    feedback: Mapped[str | None] = mapped_column(Text)
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sample: Mapped[ScrutinySample] = relationship(back_populates="items")

@@ -40,13 +40,15 @@ def year(start: int = 2026) -> figures.Filters:
 
 
 def test_facts_follow_the_report_through_submission_and_amendment(app: Flask, make: Maker, officers) -> None:
-    report_id = make.report(officers[0], incident_at=SPRING, tactics=tactics("ced_drawn", "ced_aimed"), ced_carried=True)
+    report_id = make.report(officers[0], incident_at=SPRING, tactics=tactics("ced_drawn", "ced_aimed"),
+                            ced_carried=True)
     make.set_status(report_id, "returned")
     with app.app_context():
         assert ("tactic", "CED Aimed", 1) in stored_facts(report_id)
         report = db.session.get(Report, report_id)
         author = db.session.get(User, officers[0].id)
-        assert report is not None and author is not None
+        assert report is not None
+        assert author is not None
         outcome = reports.amend(report, author, {"reason": "It was fired.", "changes": {
             "tactics": tactics("ced_drawn", "ced_aimed", "ced_fired"), "incident_at": "2026-05-02T09:00:00Z"}})
         assert outcome.outcome == "amended", outcome.errors
@@ -74,7 +76,8 @@ def test_rebuild_recomputes_the_same_facts(app: Flask, make: Maker, officers, ru
 
 def test_counts_and_cross_tabs_by_the_home_office_rules(app: Flask, make: Maker, officers) -> None:
     one, two = officers
-    make.report(one, incident_at=SPRING, tactics=tactics("ced_drawn", "ced_aimed", "ced_fired"), ced_carried=True)
+    make.report(one, incident_at=SPRING, tactics=tactics("ced_drawn", "ced_aimed", "ced_fired"),
+                ced_carried=True)
     make.report(one, incident_at=SPRING, tactics=tactics("irritant_spray_cs_drawn", "irritant_spray_pava_drawn",
                                                          "tactical_communication"),
                 subject={"age_band": "age_11_17", "gender": "female", "ethnicity": "black",

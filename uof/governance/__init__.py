@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("governance", __name__)
 
-from uof.governance import disproportionality, home_office, routes  # noqa: E402,F401  (routes register themselves on bp)
+from uof.governance import dashboard, disproportionality, home_office, pack, routes, samples  # noqa: E402,F401  (routes register themselves on bp)

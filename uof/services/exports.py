@@ -1,7 +1,9 @@
 """The record-level CSV export for governance: one row per report, pseudonymised, with no free narrative.
 
 The period is a range of UK calendar dates, both ends included, read against the incident's UK local date:
-an incident at 00:30 BST on 1 April (23:30 UTC on 31 March) falls on 1 April. Tactics are counted by the
+an incident at 00:30 BST on 1 April (23:30 UTC on 31 March) falls on 1 April. The governance filters
+(``uof.services.figures.Filters``: area, team, type of force) narrow it as they narrow the dashboard's figures,
+so a download holds exactly the reports the screen counted. Tactics are counted by the
 shared rules of ``uof.domain.counting`` (a Home Office category once per report, Taser at its highest level,
 tactical communication not counted as force), so the export agrees with the dashboards and the returns.
 
@@ -20,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,6 +34,9 @@ from uof.domain.spreadsheet import safe_cell
 from uof.extensions import db
 from uof.models import STATUS_LABELS, Report
 from uof.uktime import LONDON, local_to_utc, to_london, uk_date, uk_datetime
+
+if TYPE_CHECKING:
+    from uof.services.figures import Filters
 
 PSEUDONYM_LABEL = "uof:export:officer:v1"
 PSEUDONYM_LENGTH = 12
@@ -61,7 +66,11 @@ HEADER = (
 
 
 class PeriodError(ValueError):
-    """A period that cannot be exported; the message says what to change."""
+    """A period that cannot be exported; the message says what to change, ``field`` which date to change."""
+
+    def __init__(self, message: str, field: str = "from") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -96,15 +105,27 @@ def financial_quarter(today: date) -> Period:
     return Period(start, after - timedelta(days=1))
 
 
+def financial_year(day: date) -> Period:
+    """The financial year (1 April to 31 March) that holds ``day``."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return Period(date(first, 4, 1), date(first + 1, 3, 31))
+
+
+def quarter_code(day: date) -> str:
+    """Like "2026Q3": the quarter of the financial year that holds ``day``, named as API.md's ``quarter=YYYYQn``
+    names it (the year the financial year starts in April, then Q1 April-June ... Q4 January-March)."""
+    return f"{financial_year(day).start.year}Q{(day.month - 4) % 12 // 3 + 1}"
+
+
 def _parse_date(raw: str, name: str) -> date:
     if not _DATE.fullmatch(raw):
-        raise PeriodError(f"'{name}' must be a date like 2026-04-01 (YYYY-MM-DD).")
+        raise PeriodError(f"'{name}' must be a date like 2026-04-01 (YYYY-MM-DD).", name)
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        raise PeriodError(f"'{name}' is not a real date: {raw}.") from None
+        raise PeriodError(f"'{name}' is not a real date: {raw}.", name) from None
     if not EARLIEST <= value <= LATEST:
-        raise PeriodError(f"'{name}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.")
+        raise PeriodError(f"'{name}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", name)
     return value
 
 
@@ -117,10 +138,11 @@ def parse_period(raw_from: str | None, raw_to: str | None, today: date) -> Perio
     if raw_from is None and raw_to is None:
         return financial_quarter(today)
     if raw_from is None or raw_to is None:
-        raise PeriodError("Give both 'from' and 'to' (YYYY-MM-DD), or neither for the current quarter.")
+        raise PeriodError("Give both 'from' and 'to' (YYYY-MM-DD), or neither for the current quarter.",
+                          "from" if raw_from is None else "to")
     start, end = _parse_date(raw_from.strip(), "from"), _parse_date(raw_to.strip(), "to")
     if end < start:
-        raise PeriodError("'to' must be on or after 'from'.")
+        raise PeriodError("'to' must be on or after 'from'.", "to")
     return Period(start, end)
 
 
@@ -173,8 +195,10 @@ def review_status(report: Report) -> str:
     return "Reviewed"
 
 
-def report_row(report: Report, key: str) -> list[str]:
-    """One report as CSV cells, every one passed through ``safe_cell``. No narrative or review comment."""
+def report_values(report: Report, key: str) -> list[object]:
+    """One report's cells in the order of ``HEADER``: text, the policy version as a number, yes/no answers as
+    booleans, None where there is nothing. No narrative or review comment. Text is as an officer or administrator
+    typed it, so every writer passes each cell through ``safe_cell`` (the CSV here, the quarterly pack's sheet)."""
     content = report.content
     subject = _mapping(content, "subject")
     officer_injury, subject_injury = _mapping(content, "officer_injury"), _mapping(content, "subject_injury")
@@ -208,21 +232,39 @@ def report_row(report: Report, key: str) -> list[str]:
         review_status(report), uk_datetime(review.created_at) if review else None,
         review.decision_label if review else None, review.bwv_reviewed if review else None,
     ]
-    return [safe_cell(cell) for cell in cells]
+    return cells
 
 
-def report_ids(period: Period) -> list[int]:
-    """The ids of the reports whose incident falls on a UK date in ``period``, in incident order."""
-    start, end = period.utc_bounds
-    query = (select(Report.id).where(Report.incident_at >= start, Report.incident_at < end)
-             .order_by(Report.incident_at, Report.id))
+def report_ids(filters: Filters) -> list[int]:
+    """The ids of the reports the governance filters select (incidents on a UK date in the period, of the area,
+    team and type of force asked for), in incident order: the same reports as the dashboard's figures."""
+    # Imported here: the figures build on this module's periods, so this module cannot import them first.
+    from uof.services.figures import report_scope
+
+    query = select(Report.id).where(*report_scope(filters)).order_by(Report.incident_at, Report.id)
     return list(db.session.scalars(query))
 
 
-def csv_lines(ids: Sequence[int]) -> Iterator[str]:
-    """The CSV, a line at a time (the first with a byte order mark, so that Excel reads UTF-8), loading the
-    reports in batches so that a year's export never sits in memory at once."""
+def report_rows(ids: Sequence[int]) -> Iterator[list[object]]:
+    """``report_values`` of each report of ``ids``, in that order, loading the reports in batches so that a
+    year's export never sits in memory at once."""
     key = current_app.config["UOF_SETTINGS"].audit_key
+    for offset in range(0, len(ids), BATCH):
+        batch = ids[offset:offset + BATCH]
+        reports = db.session.scalars(
+            select(Report).where(Report.id.in_(batch))
+            .options(selectinload(Report.versions), selectinload(Report.reviews), joinedload(Report.team))
+        ).unique().all()
+        by_id = {report.id: report for report in reports}
+        for report_id in batch:
+            report = by_id.get(report_id)
+            if report is not None:
+                yield report_values(report, key)
+        db.session.expunge_all()
+
+
+def csv_lines(ids: Sequence[int]) -> Iterator[str]:
+    """The CSV, a line at a time (the first with a byte order mark, so that Excel reads UTF-8)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -234,16 +276,6 @@ def csv_lines(ids: Sequence[int]) -> Iterator[str]:
 
     writer.writerow(HEADER)
     yield BOM + take()
-    for offset in range(0, len(ids), BATCH):
-        batch = ids[offset:offset + BATCH]
-        reports = db.session.scalars(
-            select(Report).where(Report.id.in_(batch))
-            .options(selectinload(Report.versions), selectinload(Report.reviews), joinedload(Report.team))
-        ).unique().all()
-        by_id = {report.id: report for report in reports}
-        for report_id in batch:
-            report = by_id.get(report_id)
-            if report is not None:
-                writer.writerow(report_row(report, key))
-                yield take()
-        db.session.expunge_all()
+    for cells in report_rows(ids):
+        writer.writerow([safe_cell(cell) for cell in cells])
+        yield take()

@@ -18,8 +18,8 @@ from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.extensions import db
-from uof.models import AWAITING_REVIEW, Report, ReportFact, Review, utcnow
-from uof.services import figures
+from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, Review, utcnow
+from uof.services import figures, policy
 from uof.services.figures import Counts, Filters, MonthCount, PolicyCount
 
 # A report submitted more than this long after the incident is late: national guidance expects the form before
@@ -28,6 +28,8 @@ LATE_SUBMISSION_HOURS = 24
 # The reports listed by the data-quality check, most recent incidents first; the rest are counted.
 QUALITY_LISTED = 50
 NOT_REPORTED = ("not_reported", "dont_know")
+LATE_PROBLEM = f"Submitted more than {LATE_SUBMISSION_HOURS} hours after the incident"
+BWV_PROBLEM = "Recorded on body-worn video without a footage reference"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class ReviewTimeliness:
         return (Row(f"First decision within {hours} hours", self.decided_on_time, _share(self.decided_on_time, total)),
                 Row(f"First decision after {hours} hours", self.decided_late, _share(self.decided_late, total)),
                 Row("Awaiting a decision, not yet due", self.waiting, _share(self.waiting, total)),
-                Row(f"Awaiting a decision for more than {hours} hours", self.overdue, _share(self.overdue, total)))
+                Row(f"Awaiting a decision over {hours} hours", self.overdue, _share(self.overdue, total)))
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,25 @@ class DataQuality:
     missing_bwv_reference: int  # recording on body-worn video, but no footage reference given
     listed: tuple[QualityIssue, ...]
     with_problems: int  # reports with at least one problem (the list shows the latest QUALITY_LISTED)
+    reports: int  # the period's reports, of which the shares are taken
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Late submissions and missing footage references, with their shares of the period's reports."""
+        return (Row(LATE_PROBLEM, self.late_submissions, _share(self.late_submissions, self.reports)),
+                Row(BWV_PROBLEM, self.missing_bwv_reference, _share(self.missing_bwv_reference, self.reports)))
+
+    @property
+    def not_listed(self) -> int:
+        """Reports with a problem beyond the list."""
+        return self.with_problems - len(self.listed)
 
 
 @dataclass(frozen=True)
 class Overview:
     filters: Filters
     total: int
-    policy_versions: tuple[PolicyCount, ...]
+    policy_versions: tuple[PolicyCount, ...]  # in force in the period or used by its reports, oldest first
     monthly: tuple[MonthCount, ...]
     breakdowns: tuple[Breakdown, ...]
     review: ReviewTimeliness
@@ -127,7 +141,7 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
     return Overview(
         filters=filters,
         total=total,
-        policy_versions=tuple(figures.policy_versions(filters)),
+        policy_versions=policies_in_force(filters),
         monthly=tuple(figures.monthly(filters)),
         breakdowns=tuple(_breakdown(key, title, dimension, vocabulary, counted, total)
                          for key, title, dimension, vocabulary in BREAKDOWNS),
@@ -137,6 +151,26 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
             for state in BWV_STATES)),
         quality=data_quality(filters, counted, total),
     )
+
+
+def policies_in_force(filters: Filters) -> tuple[PolicyCount, ...]:
+    """The recording policy versions in force at any time in the period, oldest first, each with the filtered
+    reports recorded under it (0 when none was), and any other version those reports were recorded under.
+
+    A period that saw a change of threshold says so even when its reports all fall on one side of the change: its
+    months are still not like for like. A version is in force from its effective time until the next takes over,
+    as ``uof.services.policy.version_at`` decides (of two effective at the same time, the higher version).
+    """
+    start, end = figures.uk_midnight(filters.period.start), figures.uk_midnight(filters.period.end_exclusive)
+    changes = db.session.scalars(
+        select(PolicyVersion).where(PolicyVersion.effective_from > start, PolicyVersion.effective_from < end)
+        .order_by(PolicyVersion.effective_from, PolicyVersion.version)).all()
+    # Ordered by version within a time, so the one that takes over at each time is the last kept.
+    taking_over = {row.effective_from: row for row in changes}.values()
+    found = {row.version: row for row in figures.policy_versions(filters)}
+    for row in (policy.version_at(start), *taking_over):
+        found.setdefault(row.version, PolicyCount(row.version, row.preset, row.effective_from, 0))
+    return tuple(sorted(found.values(), key=lambda row: (row.effective_from, row.version)))
 
 
 def _reports(counted: Counts, dimension: str, value: str) -> int:
@@ -215,7 +249,7 @@ def data_quality(filters: Filters, counted: Counts, total: int) -> DataQuality:
         for key, title, dimension, _ in BREAKDOWNS if dimension in SUBJECT_DIMENSIONS)
     missing_reference = _reports(counted, "bwv", "no_reference")
     listed, with_problems = _quality_list(filters, late)
-    return DataQuality(late_count, not_reported, missing_reference, listed, with_problems)
+    return DataQuality(late_count, not_reported, missing_reference, listed, with_problems, total)
 
 
 def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[QualityIssue, ...], int]:
@@ -232,7 +266,7 @@ def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[Qu
     facts = _problem_facts([row[0] for row in latest], problem_fact)
     issues = []
     for report_id, incident_at, is_late in latest:
-        problems = ([f"Submitted more than {LATE_SUBMISSION_HOURS} hours after the incident"] if is_late else [])
+        problems = [LATE_PROBLEM] if is_late else []
         problems += facts.get(report_id, [])
         issues.append(QualityIssue(report_id, f"UOF-{report_id:06d}", incident_at, tuple(problems)))
     return tuple(issues), count
@@ -249,7 +283,7 @@ def _problem_facts(report_ids: Sequence[int], problem_fact: ColumnElement[bool])
                               .where(problem_fact, ReportFact.report_id.in_(report_ids))
                               .order_by(ReportFact.report_id, ReportFact.dimension))
     for report_id, dimension in rows:
-        text = ("Recorded on body-worn video without a footage reference" if dimension == "bwv"
+        text = (BWV_PROBLEM if dimension == "bwv"
                 else f"{FIELD_NAMES[dimension]} not reported")
         found.setdefault(report_id, []).append(text)
     return found
