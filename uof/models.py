@@ -149,6 +149,11 @@ STATUS_LABELS = {
 AWAITING_REVIEW = (SUBMITTED, UNDER_REVIEW, RESUBMITTED)
 
 
+def report_reference(report_id: int) -> str:
+    """The reference people quote for a report: UOF- and its id, six digits at least."""
+    return f"UOF-{report_id:06d}"
+
+
 class Report(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "reports"
     __table_args__ = (
@@ -185,7 +190,7 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def reference(self) -> str:
-        return f"UOF-{self.id:06d}"
+        return report_reference(self.id)
 
     @property
     def current(self) -> ReportVersion:

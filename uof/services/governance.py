@@ -18,7 +18,7 @@ from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.extensions import db
-from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, Review, utcnow
+from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, Review, report_reference, utcnow
 from uof.services import figures, policy
 from uof.services.figures import Counts, Filters, MonthCount, PolicyCount
 
@@ -268,7 +268,7 @@ def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[Qu
     for report_id, incident_at, is_late in latest:
         problems = [LATE_PROBLEM] if is_late else []
         problems += facts.get(report_id, [])
-        issues.append(QualityIssue(report_id, f"UOF-{report_id:06d}", incident_at, tuple(problems)))
+        issues.append(QualityIssue(report_id, report_reference(report_id), incident_at, tuple(problems)))
     return tuple(issues), count
 
 

@@ -329,7 +329,7 @@ def _panel_item(item: ScrutinySampleItem, report: Report, facts: Mapping[str, li
         medical_assistance=single("medical_assistance"),
         bwv=BWV_DESCRIPTIONS[bwv_states[0]] if bwv_states else NOT_RECORDED,
         bwv_reference=rules.redact(reference, who) if isinstance(reference, str) and reference.strip() else "",
-        review_status=exports.review_status(report),
+        review_status=exports.review_status(report.status),
         footage_reviewed=latest_review.bwv_reviewed if latest_review else None,
         grade=item.grade, feedback=item.feedback, graded_at=item.graded_at,
     )
