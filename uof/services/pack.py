@@ -15,6 +15,7 @@ are typed by people, and a spreadsheet must never run one as a formula.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from uof.domain.review import REVIEW_DUE_HOURS
 from uof.domain.spreadsheet import safe_cell
 from uof.extensions import db
 from uof.models import Team, utcnow
-from uof.services import exports, figures, governance
+from uof.services import exports, figures, governance, xlsx_rows
 from uof.services.exports import Period
 from uof.services.figures import Filters
 from uof.services.governance import Breakdown, Overview, Row
@@ -199,6 +200,8 @@ COUNT_FORMAT = "#,##0"
 SHARE_FORMAT = "0.0%"
 DATE_FORMAT = "d mmm yyyy"
 SHEET_TITLE_LIMIT = 31  # Excel's limit
+RECORDS_SHEET = "Records"
+SPOOL_BYTES = 8 * 1024 * 1024
 _NOT_IN_SHEET_TITLES = re.compile(r"[\\/?*\[\]:]")
 # Sheet titles for breakdowns whose titles are longer than Excel allows.
 SHORT_TITLES = {"medical_assistance": "Medical assistance"}
@@ -410,18 +413,26 @@ def _quality_sheet(wb: Workbook, pack: Pack) -> None:
                       _cell(ws, "; ".join(issue.problems))])
 
 
-def _records_sheet(wb: Workbook, ids: Sequence[int]) -> None:
-    sheet = _Sheet(wb, "Records", [max(10, min(28, len(name) + 2)) for name in exports.HEADER])
+def _records_sheet(wb: Workbook, rows: int) -> _Sheet:
+    """The record-level sheet with its header; ``write_workbook`` streams its ``rows`` rows in afterwards."""
+    sheet = _Sheet(wb, RECORDS_SHEET, [max(10, min(28, len(name) + 2)) for name in exports.HEADER])
     ws = sheet.ws
     # The reference stays in view beside the header as the reader scrolls, and on every printed page.
     ws.freeze_panes = "B2"
     ws.print_title_rows = "1:1"
     ws.print_title_cols = "A:A"
     ws.page_setup.orientation = "landscape"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(exports.HEADER))}{len(ids) + 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(exports.HEADER))}{rows + 1}"
     sheet.header(exports.HEADER)
-    for values in exports.report_rows(ids):
-        ws.append([_safe(value) for value in values])
+    return sheet
+
+
+def _record_cell(value: object) -> xlsx_rows.Value:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return safe_cell(value)
 
 
 def write_workbook(pack: Pack, out: IO[bytes]) -> None:
@@ -442,5 +453,10 @@ def write_workbook(pack: Pack, out: IO[bytes]) -> None:
                                       "hours from submission."), "Review timeliness")
     _counts_sheet(wb, pack, pack.overview.bwv, "Body-worn video")
     _quality_sheet(wb, pack)
-    _records_sheet(wb, exports.report_ids(pack.filters))
-    wb.save(out)
+    ids = exports.report_ids(pack.filters)
+    records = _records_sheet(wb, len(ids))
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as styled:
+        wb.save(styled)
+        styled.seek(0)
+        xlsx_rows.fill_sheet(styled, out, RECORDS_SHEET, first_row=records.rows + 1,
+                             rows=([_record_cell(value) for value in values] for values in exports.report_rows(ids)))
