@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uof.domain.review import DECISION_LABELS
@@ -239,6 +239,36 @@ class ReportFact(db.Model):  # type: ignore[name-defined,misc]
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     times: Mapped[int] = mapped_column(default=1)
     incident_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FactTotal(db.Model):  # type: ignore[name-defined,misc]
+    """Reports of one UK day or month, in one area, with one fact, over every report (``tactic_group`` "") or over
+    those using one type of force (``uof.domain.rollups``), kept in step with ``report_facts``."""
+
+    __tablename__ = "fact_totals"
+
+    span: Mapped[str] = mapped_column(String(5), primary_key=True)
+    tactic_group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    area: Mapped[str] = mapped_column(String(80), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reports: Mapped[int]
+    times: Mapped[int]
+
+
+class FactCrossTotal(db.Model):  # type: ignore[name-defined,misc]
+    """Reports of one UK month, force-wide, with one tactic row and one other fact: the Home Office tables 2-9."""
+
+    __tablename__ = "fact_cross_totals"
+
+    dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    row_dimension: Mapped[str] = mapped_column(String(24), primary_key=True)
+    row_value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reports: Mapped[int]
+    times: Mapped[int]
 
 
 class Draft(db.Model):  # type: ignore[name-defined,misc]

@@ -1,48 +1,115 @@
-"""Keeping each report's facts (``uof.domain.facts``) in step with its current version."""
+"""Keeping each report's facts (``uof.domain.facts``) and the running totals over them (``uof.domain.rollups``)
+in step with its current version, in the transaction that changes the report."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from uof.domain.facts import facts_of
+from uof.domain import rollups
+from uof.domain.facts import Fact, facts_of
 from uof.extensions import db
-from uof.models import Report, ReportFact, ReportVersion
+from uof.models import FactCrossTotal, FactTotal, Report, ReportFact, ReportVersion
 
 REBUILD_BATCH = 2000
+TOTAL_COLUMNS = ("span", "period_start", "tactic_group", "area", "dimension", "value")
+CROSS_COLUMNS = ("month", "row_dimension", "row_value", "dimension", "value")
 
 
-def rows_for(report_id: int, incident_at: Any, content: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
-             "incident_at": incident_at} for fact in facts_of(content)]
+@dataclass(frozen=True)
+class Placed:
+    """Where a report's facts were counted: its incident time and area before a change."""
+
+    incident_at: datetime
+    area: str | None
 
 
-def refresh(report: Report) -> None:
-    """Replace the report's facts with those of its current version, in the caller's transaction."""
+def placed(report: Report) -> Placed:
+    return Placed(report.incident_at, report.area)
+
+
+def refresh(report: Report, before: Placed | None = None) -> None:
+    """Replace the report's facts with those of its current version and move the totals with them; ``before`` is
+    where the report was counted until now (None for a new report)."""
     db.session.flush()
+    old = [Fact(dimension, value, times) for dimension, value, times in db.session.execute(
+        select(ReportFact.dimension, ReportFact.value, ReportFact.times).where(ReportFact.report_id == report.id))]
+    new = facts_of(report.content)
     db.session.execute(delete(ReportFact).where(ReportFact.report_id == report.id))
-    rows = rows_for(report.id, report.incident_at, report.content)
-    if rows:
-        db.session.execute(insert(ReportFact), rows)
+    _insert_facts(report.id, report.incident_at, new)
+    old_totals = rollups.total_keys(before.incident_at, before.area, old) if before and old else {}
+    old_cross = rollups.cross_keys(before.incident_at, old) if before and old else {}
+    _add(FactTotal, TOTAL_COLUMNS, rollups.changes(old_totals, rollups.total_keys(report.incident_at, report.area,
+                                                                                   new)))
+    _add(FactCrossTotal, CROSS_COLUMNS, rollups.changes(old_cross, rollups.cross_keys(report.incident_at, new)))
+
+
+def _insert_facts(report_id: int, incident_at: datetime, facts: Sequence[Fact]) -> None:
+    if facts:
+        db.session.execute(insert(ReportFact), [
+            {"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
+             "incident_at": incident_at} for fact in facts])
+
+
+def _add(model: type[FactTotal] | type[FactCrossTotal], columns: tuple[str, ...],
+         changes: Sequence[tuple[tuple[Any, ...], int, int]]) -> None:
+    """Add each change to its total, creating the total if it is new (one statement, keys in order)."""
+    if not changes:
+        return
+    dialect = db.session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    table = model.__table__
+    statement = upsert.on_conflict_do_update(
+        index_elements=list(columns),
+        set_={"reports": table.c.reports + upsert.excluded.reports, "times": table.c.times + upsert.excluded.times})
+    db.session.execute(statement, [{**dict(zip(columns, key, strict=True)), "reports": reports, "times": times}
+                                   for key, reports, times in changes])
 
 
 def rebuild() -> int:
-    """Recompute every report's facts (after a change to the counting rules); returns the reports done."""
-    db.session.execute(delete(ReportFact))
+    """Recompute every report's facts and all the totals (after a change to the counting rules); returns the
+    number of reports."""
+    for model in (ReportFact, FactTotal, FactCrossTotal):
+        db.session.execute(delete(model))
+    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    cross: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     done = 0
-    query = (select(Report.id, Report.incident_at, ReportVersion.content)
+    query = (select(Report.id, Report.incident_at, Report.area, ReportVersion.content)
              .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version))
              .order_by(Report.id)
              .execution_options(yield_per=REBUILD_BATCH))
     for batch in db.session.execute(query).partitions():
-        _insert(row for report_id, incident_at, content in batch for row in rows_for(report_id, incident_at, content))
+        rows = []
+        for report_id, incident_at, area, content in batch:
+            found = facts_of(content)
+            rows += [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
+                      "incident_at": incident_at} for fact in found]
+            _accumulate(totals, rollups.total_keys(incident_at, area, found).items())
+            _accumulate(cross, rollups.cross_keys(incident_at, found).items())
+        if rows:
+            db.session.execute(insert(ReportFact), rows)
         done += len(batch)
+    _insert_totals(FactTotal, TOTAL_COLUMNS, totals)
+    _insert_totals(FactCrossTotal, CROSS_COLUMNS, cross)
     return done
 
 
-def _insert(rows: Iterable[dict[str, Any]]) -> None:
-    listed = list(rows)
-    if listed:
-        db.session.execute(insert(ReportFact), listed)
+def _accumulate(into: dict[tuple[Any, ...], list[int]],
+                keys: Iterable[tuple[tuple[Any, ...], rollups.Amounts]]) -> None:
+    for key, amounts in keys:
+        into[key][0] += amounts.reports
+        into[key][1] += amounts.times
+
+
+def _insert_totals(model: type[FactTotal] | type[FactCrossTotal], columns: tuple[str, ...],
+                   totals: dict[tuple[Any, ...], list[int]]) -> None:
+    rows = [{**dict(zip(columns, key, strict=True)), "reports": reports, "times": times}
+            for key, (reports, times) in sorted(totals.items(), key=lambda item: rollups.order(item[0]))]
+    for offset in range(0, len(rows), REBUILD_BATCH):
+        db.session.execute(insert(model), rows[offset:offset + REBUILD_BATCH])

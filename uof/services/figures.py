@@ -11,20 +11,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from uof.domain import rollups
 from uof.domain import vocabulary as v
-from uof.domain.facts import TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP
+from uof.domain.facts import TACTIC_GROUP
+from uof.domain.rollups import TACTIC_DIMENSIONS
 from uof.extensions import db
-from uof.models import PolicyVersion, Report, ReportFact, Team
+from uof.models import FactCrossTotal, FactTotal, PolicyVersion, Report, ReportFact, Team
 from uof.services.exports import Period, PeriodError, parse_period
 from uof.services.reports import MAX_ID
 from uof.uktime import LONDON
 
-TACTIC_DIMENSIONS = (TACTIC, TACTIC_SUBGROUP, TACTIC_GROUP)
 FORCE_GROUPS = tuple(group for group in v.TACTIC_GROUPS if group != v.TACTICAL_COMMUNICATION)
 
 
@@ -113,9 +114,9 @@ def _report_conditions(filters: Filters, report_id: SQLColumnExpression[int]) ->
 
 
 def fact_scope(filters: Filters, fact: type[ReportFact] = ReportFact) -> list[ColumnElement[bool]]:
-    """``WHERE`` conditions selecting the facts of the filtered reports (``fact`` may be an alias)."""
-    start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
-    return [fact.incident_at >= start, fact.incident_at < end, *_report_conditions(filters, fact.report_id)]
+    """``WHERE`` conditions selecting the facts of the filtered reports (``fact`` may be an alias): those of the
+    reports ``report_scope`` selects, looked up by report, so a team's facts are found through the team's reports."""
+    return [fact.report_id.in_(select(Report.id).where(*report_scope(filters)))]
 
 
 def report_scope(filters: Filters) -> list[ColumnElement[bool]]:
@@ -145,15 +146,52 @@ Counts = dict[str, dict[str, Count]]
 
 
 def counts(filters: Filters, dimensions: tuple[str, ...] | None = None) -> Counts:
-    """``{dimension: {value: Count}}`` for the filtered reports, in one ``GROUP BY``."""
-    query = (select(ReportFact.dimension, ReportFact.value, func.count(), func.sum(ReportFact.times))
-             .where(*fact_scope(filters)).group_by(ReportFact.dimension, ReportFact.value))
-    if dimensions is not None:
-        query = query.where(ReportFact.dimension.in_(dimensions))
+    """``{dimension: {value: Count}}`` for the filtered reports, in one ``GROUP BY``: over the running totals
+    (``uof.domain.rollups``) by month and day, or, for one team, over the facts of the team's reports."""
+    if filters.team_id is None:
+        query = (select(FactTotal.dimension, FactTotal.value, func.sum(FactTotal.reports), func.sum(FactTotal.times))
+                 .where(*_total_scope(filters)).group_by(FactTotal.dimension, FactTotal.value))
+        if dimensions is not None:
+            query = query.where(FactTotal.dimension.in_(dimensions))
+    else:
+        query = (select(ReportFact.dimension, ReportFact.value, func.count(), func.sum(ReportFact.times))
+                 .where(*fact_scope(filters)).group_by(ReportFact.dimension, ReportFact.value))
+        if dimensions is not None:
+            query = query.where(ReportFact.dimension.in_(dimensions))
     result: Counts = defaultdict(dict)
     for dimension, value, reports, times in db.session.execute(query):
-        result[dimension][value] = Count(reports, int(times or 0))
+        if reports:
+            result[dimension][value] = Count(int(reports), int(times or 0))
     return dict(result)
+
+
+def whole_months(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
+    """The UK calendar months wholly inside the period (their 1sts), and the runs of days outside them."""
+    months: list[date] = []
+    runs: list[tuple[date, date]] = []
+    first = period.start.replace(day=1)
+    while first <= period.end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        if period.start <= first and last <= period.end:
+            months.append(first)
+        else:
+            runs.append((max(first, period.start), min(last, period.end)))
+        first = following
+    return months, runs
+
+
+def _total_scope(filters: Filters) -> list[ColumnElement[bool]]:
+    months, runs = whole_months(filters.period)
+    spans = [and_(FactTotal.span == rollups.DAY, FactTotal.period_start >= start, FactTotal.period_start <= end)
+             for start, end in runs]
+    if months:
+        spans.append(and_(FactTotal.span == rollups.MONTH, FactTotal.period_start >= months[0],
+                          FactTotal.period_start <= months[-1]))
+    conditions = [or_(*spans), FactTotal.tactic_group == (filters.tactic_group or rollups.ALL_REPORTS)]
+    if filters.area is not None:
+        conditions.append(FactTotal.area == filters.area)
+    return conditions
 
 
 CrossTab = dict[tuple[str, str], dict[str, Count]]
@@ -161,15 +199,26 @@ CrossTab = dict[tuple[str, str], dict[str, Count]]
 
 def tactic_cross_tab(filters: Filters, dimension: str) -> CrossTab:
     """``{(tactic dimension, tactic row): {value of dimension: Count}}``: the body of a Home Office table 2-9 (each
-    tactic row broken down by the subject's age, gender, ethnicity…), in one join and ``GROUP BY``."""
-    row, column = aliased(ReportFact), aliased(ReportFact)
-    query = (select(row.dimension, row.value, column.value, func.count(), func.sum(row.times))
-             .join(column, and_(column.report_id == row.report_id, column.dimension == dimension))
-             .where(row.dimension.in_(TACTIC_DIMENSIONS), *fact_scope(filters, row))
-             .group_by(row.dimension, row.value, column.value))
+    tactic row broken down by the subject's age, gender, ethnicity…). Force-wide over whole months (a quarter, a
+    year) it is read from the monthly running totals; otherwise counted from the facts in one join."""
+    months, runs = whole_months(filters.period)
+    force_wide = filters.area is None and filters.team_id is None and filters.tactic_group is None
+    if force_wide and not runs and dimension in rollups.CROSS_DIMENSIONS:
+        query = (select(FactCrossTotal.row_dimension, FactCrossTotal.row_value, FactCrossTotal.value,
+                        func.sum(FactCrossTotal.reports), func.sum(FactCrossTotal.times))
+                 .where(FactCrossTotal.dimension == dimension, FactCrossTotal.month >= months[0],
+                        FactCrossTotal.month <= months[-1])
+                 .group_by(FactCrossTotal.row_dimension, FactCrossTotal.row_value, FactCrossTotal.value))
+    else:
+        row, column = aliased(ReportFact), aliased(ReportFact)
+        query = (select(row.dimension, row.value, column.value, func.count(), func.sum(row.times))
+                 .join(column, and_(column.report_id == row.report_id, column.dimension == dimension))
+                 .where(row.dimension.in_(TACTIC_DIMENSIONS), *fact_scope(filters, row))
+                 .group_by(row.dimension, row.value, column.value))
     result: CrossTab = defaultdict(dict)
     for row_dimension, row_value, value, reports, times in db.session.execute(query):
-        result[(row_dimension, row_value)][value] = Count(reports, int(times or 0))
+        if reports:
+            result[(row_dimension, row_value)][value] = Count(int(reports), int(times or 0))
     return dict(result)
 
 

@@ -179,6 +179,7 @@ def amend(report: Report, author: User, body: object, *, now: datetime | None = 
     assert isinstance(body, Mapping)
     reason, changes = body["reason"].strip(), body["changes"]
     before = report.content
+    counted = facts.placed(report)
     # Judged by the policy in force at the (possibly corrected) incident time, as a new report would be.
     result = validate(merge(before, changes), now)
     if not result.ok:
@@ -199,7 +200,7 @@ def amend(report: Report, author: User, body: object, *, now: datetime | None = 
     report.incident_reference = result.content["incident_reference"]
     report.area = result.content["area"] or report.area
     report.updated_at = now
-    facts.refresh(report)
+    facts.refresh(report, counted)
     audit.record("report.amend", actor=author, object_type="report", object_id=report.id,
                  detail={"version": report.version, "fields": sorted(changed),
                          "policy_version": report.policy_version})
