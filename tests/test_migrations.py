@@ -150,3 +150,33 @@ def test_the_comparison_would_notice_a_drift(empty_app):
             conn.execute(sa.text("DROP INDEX ix_reports_status"))
         differences = schema_differences()
         assert any(diff[0] == "add_index" and diff[1].name == "ix_reports_status" for diff in differences)
+
+
+def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app):
+    """Migrations 0004 and 0006 give the reports recorded before them the same facts and totals as submission
+    would have."""
+    from tests.factories import make_team, make_user, report_body
+    from uof.models import FactCrossTotal, FactTotal, ReportFact
+    from uof.services import reports
+
+    def stored() -> tuple[set[tuple[object, ...]], ...]:
+        return tuple({tuple(getattr(row, column.name) for column in model.__table__.columns)
+                      for row in db.session.scalars(sa.select(model))}
+                     for model in (ReportFact, FactTotal, FactCrossTotal))
+
+    with empty_app.app_context():
+        upgrade()
+        make_team("Birmingham Central A", "Birmingham")
+        officer = make_user("pc.one@example.org", "officer", teams=("Birmingham Central A",))
+        for when, codes in (("2026-03-31T23:30:00Z", ["ced_drawn", "ced_fired"]),
+                            ("2026-04-02T10:00:00Z", ["compliant_handcuffing"])):
+            submission = reports.submit(officer, report_body(incident_at=when, ced_carried=True,
+                                                             tactics=[{"code": c, "effective": True} for c in codes]))
+            assert submission.outcome == "created", submission.errors
+        db.session.commit()
+        submitted = stored()
+        assert all(submitted)
+        db.session.remove()
+        downgrade(revision="0003")
+        upgrade()
+        assert stored() == submitted

@@ -3,8 +3,8 @@
 Revision ID: 0006
 Revises: 0005
 """
-from collections import defaultdict
 from datetime import timezone
+from itertools import groupby
 
 from alembic import op
 import sqlalchemy as sa
@@ -48,34 +48,36 @@ def upgrade():
 
 
 def _backfill():
-    """The totals of the reports already recorded, from their facts."""
+    """The totals of the reports already recorded, from their facts, in order of the incident so that only one
+    month's totals are held at a time."""
     reports = sa.table('reports', sa.column('id', sa.Integer), sa.column('incident_at', sa.DateTime),
                        sa.column('area', sa.String))
     facts = sa.table('report_facts', sa.column('report_id', sa.Integer), sa.column('dimension', sa.String),
                      sa.column('value', sa.String), sa.column('times', sa.Integer))
     bind = op.get_bind()
-    totals = defaultdict(lambda: [0, 0])
-    cross = defaultdict(lambda: [0, 0])
-    placed = {}
-    found = defaultdict(list)
-    for report_id, incident_at, area in bind.execute(sa.select(reports.c.id, reports.c.incident_at, reports.c.area)):
-        placed[report_id] = (incident_at.replace(tzinfo=timezone.utc), area)  # stored as naive UTC
-    for report_id, dimension, value, times in bind.execute(
-            sa.select(facts.c.report_id, facts.c.dimension, facts.c.value, facts.c.times)):
-        found[report_id].append(Fact(dimension, value, times))
-    for report_id, listed in found.items():
-        incident_at, area = placed[report_id]
-        for into, keys in ((totals, rollups.total_keys(incident_at, area, listed)),
-                           (cross, rollups.cross_keys(incident_at, listed))):
-            for key, amounts in keys.items():
-                into[key][0] += amounts.reports
-                into[key][1] += amounts.times
+    months = rollups.MonthByMonth()
+    rows = bind.execute(
+        sa.select(reports.c.id, reports.c.incident_at, reports.c.area, facts.c.dimension, facts.c.value,
+                  facts.c.times)
+        .join(facts, facts.c.report_id == reports.c.id)
+        .order_by(reports.c.incident_at, reports.c.id))
+    for (report_id, incident_at, area), group in groupby(rows, key=lambda row: row[:3]):
+        listed = [Fact(dimension, value, times) for *_, dimension, value, times in group]
+        # Stored as naive UTC.
+        _insert(bind, months.add(incident_at.replace(tzinfo=timezone.utc), area, listed))
+    _insert(bind, months.take())
+
+
+def _insert(bind, month):
+    if month is None:
+        return
+    totals, cross = month
     for name, columns, values in (
             ('fact_totals', ('span', 'period_start', 'tactic_group', 'area', 'dimension', 'value'), totals),
             ('fact_cross_totals', ('month', 'row_dimension', 'row_value', 'dimension', 'value'), cross)):
         table = sa.table(name, *(sa.column(column) for column in (*columns, 'reports', 'times')))
-        rows = [{**dict(zip(columns, key)), 'reports': reports_, 'times': times}
-                for key, (reports_, times) in values.items()]
+        rows = [{**dict(zip(columns, key)), 'reports': summed[0], 'times': summed[1]}
+                for key, summed in values.items()]
         for offset in range(0, len(rows), BATCH):
             bind.execute(table.insert(), rows[offset:offset + BATCH])
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from uof.domain.facts import TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP, Fact
 from uof.uktime import LONDON
@@ -34,6 +35,7 @@ CROSS_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition", "reas
 TotalKey = tuple[str, date, str, str, str, str]
 # (month, tactic dimension, tactic row, dimension, value)
 CrossKey = tuple[date, str, str, str, str]
+Key = TypeVar("Key", TotalKey, CrossKey)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,42 @@ def cross_keys(incident_at: datetime, facts: Iterable[Fact]) -> dict[CrossKey, A
     columns = [fact for fact in listed if fact.dimension in CROSS_DIMENSIONS]
     return {(month, row.dimension, row.value, column.dimension, column.value): Amounts(1, row.times)
             for row in rows for column in columns}
+
+
+class MonthByMonth:
+    """Totals summed from reports given in order of their incident, handed over a UK month at a time, so that
+    rebuilding the totals of millions of reports keeps only one month's in memory."""
+
+    def __init__(self) -> None:
+        self.month: date | None = None
+        self.totals: dict[TotalKey, list[int]] = {}
+        self.cross: dict[CrossKey, list[int]] = {}
+
+    def add(self, incident_at: datetime, area: str | None,
+            facts: Iterable[Fact]) -> tuple[dict[TotalKey, list[int]], dict[CrossKey, list[int]]] | None:
+        """Count one report; when it starts a new month, return the finished month's totals (else None)."""
+        listed = list(facts)
+        month = uk_day(incident_at).replace(day=1)
+        if self.month is not None and month < self.month:
+            raise ValueError("reports must come in order of their incident")
+        finished = self.take() if self.month is not None and month != self.month else None
+        self.month = month
+        _sum_into(self.totals, total_keys(incident_at, area, listed))
+        _sum_into(self.cross, cross_keys(incident_at, listed))
+        return finished
+
+    def take(self) -> tuple[dict[TotalKey, list[int]], dict[CrossKey, list[int]]]:
+        """The totals counted so far, emptied."""
+        taken = self.totals, self.cross
+        self.totals, self.cross = {}, {}
+        return taken
+
+
+def _sum_into(into: dict[Key, list[int]], keys: dict[Key, Amounts]) -> None:
+    for key, amounts in keys.items():
+        summed = into.setdefault(key, [0, 0])
+        summed[0] += amounts.reports
+        summed[1] += amounts.times
 
 
 def changes(before: dict[TotalKey, Amounts] | dict[CrossKey, Amounts],

@@ -3,8 +3,7 @@ in step with its current version, in the transaction that changes the report."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,15 +73,14 @@ def _add(model: type[FactTotal] | type[FactCrossTotal], columns: tuple[str, ...]
 
 def rebuild() -> int:
     """Recompute every report's facts and all the totals (after a change to the counting rules); returns the
-    number of reports."""
+    number of reports. Reports are read in order of their incident, so the totals are written a month at a time."""
     for model in (ReportFact, FactTotal, FactCrossTotal):
         db.session.execute(delete(model))
-    totals: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    cross: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    months = rollups.MonthByMonth()
     done = 0
     query = (select(Report.id, Report.incident_at, Report.area, ReportVersion.content)
              .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version))
-             .order_by(Report.id)
+             .order_by(Report.incident_at, Report.id)
              .execution_options(yield_per=REBUILD_BATCH))
     for batch in db.session.execute(query).partitions():
         rows = []
@@ -90,26 +88,19 @@ def rebuild() -> int:
             found = facts_of(content)
             rows += [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
                       "incident_at": incident_at} for fact in found]
-            _accumulate(totals, rollups.total_keys(incident_at, area, found).items())
-            _accumulate(cross, rollups.cross_keys(incident_at, found).items())
+            _write_totals(months.add(incident_at, area, found))
         if rows:
             db.session.execute(insert(ReportFact), rows)
         done += len(batch)
-    _insert_totals(FactTotal, TOTAL_COLUMNS, totals)
-    _insert_totals(FactCrossTotal, CROSS_COLUMNS, cross)
+    _write_totals(months.take())
     return done
 
 
-def _accumulate(into: dict[tuple[Any, ...], list[int]],
-                keys: Iterable[tuple[tuple[Any, ...], rollups.Amounts]]) -> None:
-    for key, amounts in keys:
-        into[key][0] += amounts.reports
-        into[key][1] += amounts.times
-
-
-def _insert_totals(model: type[FactTotal] | type[FactCrossTotal], columns: tuple[str, ...],
-                   totals: dict[tuple[Any, ...], list[int]]) -> None:
-    rows = [{**dict(zip(columns, key, strict=True)), "reports": reports, "times": times}
-            for key, (reports, times) in sorted(totals.items(), key=lambda item: rollups.order(item[0]))]
-    for offset in range(0, len(rows), REBUILD_BATCH):
-        db.session.execute(insert(model), rows[offset:offset + REBUILD_BATCH])
+def _write_totals(month: tuple[dict[Any, list[int]], dict[Any, list[int]]] | None) -> None:
+    if month is None:
+        return
+    for model, columns, totals in ((FactTotal, TOTAL_COLUMNS, month[0]), (FactCrossTotal, CROSS_COLUMNS, month[1])):
+        rows = [{**dict(zip(columns, key, strict=True)), "reports": reports, "times": times}
+                for key, (reports, times) in totals.items()]
+        for offset in range(0, len(rows), REBUILD_BATCH):
+            db.session.execute(insert(model), rows[offset:offset + REBUILD_BATCH])
