@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -72,28 +73,40 @@ def _add(model: type[FactTotal] | type[FactCrossTotal], columns: tuple[str, ...]
 
 
 def rebuild() -> int:
-    """Recompute every report's facts and all the totals (after a change to the counting rules); returns the
-    number of reports. Reports are read in order of their incident, so the totals are written a month at a time."""
-    for model in (ReportFact, FactTotal, FactCrossTotal):
-        db.session.execute(delete(model))
-    months = rollups.MonthByMonth()
+    """Recompute every report's facts from its current version, then all the totals (after a change to the
+    counting rules); returns the number of reports."""
+    db.session.execute(delete(ReportFact))
     done = 0
-    query = (select(Report.id, Report.incident_at, Report.area, ReportVersion.content)
+    query = (select(Report.id, Report.incident_at, ReportVersion.content)
              .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version))
-             .order_by(Report.incident_at, Report.id)
+             .order_by(Report.id)
              .execution_options(yield_per=REBUILD_BATCH))
     for batch in db.session.execute(query).partitions():
-        rows = []
-        for report_id, incident_at, area, content in batch:
-            found = facts_of(content)
-            rows += [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
-                      "incident_at": incident_at} for fact in found]
-            _write_totals(months.add(incident_at, area, found))
+        rows = [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
+                 "incident_at": incident_at}
+                for report_id, incident_at, content in batch for fact in facts_of(content)]
         if rows:
             db.session.execute(insert(ReportFact), rows)
         done += len(batch)
-    _write_totals(months.take())
+    rebuild_totals()
     return done
+
+
+def rebuild_totals() -> None:
+    """Recompute the running totals from the stored facts, reading reports in order of their incident so that
+    only one month's totals are held at a time."""
+    for model in (FactTotal, FactCrossTotal):
+        db.session.execute(delete(model))
+    months = rollups.MonthByMonth()
+    rows = db.session.execute(
+        select(Report.id, Report.incident_at, Report.area, ReportFact.dimension, ReportFact.value, ReportFact.times)
+        .join(ReportFact, ReportFact.report_id == Report.id)
+        .order_by(Report.incident_at, Report.id)
+        .execution_options(yield_per=REBUILD_BATCH * 20))
+    for (_, incident_at, area), group in groupby(rows, key=lambda row: (row[0], row[1], row[2])):
+        _write_totals(months.add(incident_at, area, [Fact(dimension, value, times)
+                                                      for *_, dimension, value, times in group]))
+    _write_totals(months.take())
 
 
 def _write_totals(month: tuple[dict[Any, list[int]], dict[Any, list[int]]] | None) -> None:
