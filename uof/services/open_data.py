@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, case, func, select
 
+from uof.domain import rollups
 from uof.domain import vocabulary as v
 from uof.domain.counting import category_order
 from uof.domain.facts import TACTIC, facts_of
 from uof.domain.spreadsheet import safe_cell
 from uof.domain.suppression import Cell, suppress_row
 from uof.extensions import db
-from uof.models import PolicyVersion, Report, ReportFact, utcnow
+from uof.models import FactTotal, PolicyVersion, Report, utcnow
 from uof.uktime import LONDON, MONTHS
 
 PERIOD_MONTHS = 12
@@ -184,17 +185,17 @@ def figures(now: datetime | None = None) -> OpenData:
         place = _place(area)
         versions[place, months[index]].add(policy_version)
         counts[place, months[index], "reports"]["All reports"] += reports
-    fact_month = _month_of(ReportFact.incident_at, months)
     dimensions = [dimension for dimension, _ in MEASURE_DIMENSIONS.values()]
-    for index, area, dimension, value, reports in db.session.execute(
-        select(fact_month, Report.area, ReportFact.dimension, ReportFact.value, func.count())
-        .join(Report, Report.id == ReportFact.report_id)
-        .where(ReportFact.incident_at >= start, ReportFact.incident_at < end, ReportFact.dimension.in_(dimensions))
-        .group_by(fact_month, Report.area, ReportFact.dimension, ReportFact.value)
+    for first, area, dimension, value, reports in db.session.execute(
+        select(FactTotal.period_start, FactTotal.area, FactTotal.dimension, FactTotal.value, FactTotal.reports)
+        .where(FactTotal.span == rollups.MONTH, FactTotal.tactic_group == rollups.ALL_REPORTS,
+               FactTotal.period_start >= date(months[0].year, months[0].month, 1),
+               FactTotal.period_start <= date(months[-1].year, months[-1].month, 1),
+               FactTotal.dimension.in_(dimensions), FactTotal.reports > 0)
     ):
         found = category(dimension, value)
         if found is not None:
-            counts[_place(area), months[index], found[0]][found[1]] += reports
+            counts[_place(area), Month(first.year, first.month), found[0]][found[1]] += reports
     areas = tuple(sorted({place for place, _ in versions}, key=str.casefold))
     tables = tuple(
         Table(area, measure, tuple(
