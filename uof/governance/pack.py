@@ -14,11 +14,9 @@ from typing import Any
 from flask import Response, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from uof.dashboards.charts import INLINE, STACKED, BarChart, bar_chart
-from uof.dashboards.charts import Row as ChartRow
-from uof.dashboards.figures import count_and_share
 from uof.extensions import db
 from uof.governance import bp
+from uof.governance.dashboard import charts
 from uof.security import roles_required
 from uof.services import audit, exports, figures, pack
 from uof.services.governance import Row
@@ -67,11 +65,6 @@ def pack_xlsx() -> Response:
     return response
 
 
-def _chart(rows: tuple[Row, ...], layout: str = STACKED) -> BarChart:
-    return bar_chart([ChartRow(row.label, row.reports, count_and_share(row.reports, row.share)) for row in rows],
-                     layout=layout)
-
-
 @bp.get("/governance/pack")
 @roles_required("governance")
 def pack_page() -> tuple[str, int]:
@@ -89,10 +82,7 @@ def pack_page() -> tuple[str, int]:
     download: dict[str, Any] = {"quarter": made.quarter.code, **made.filter_args}
     overview = made.overview
     monthly = tuple(Row(pack.month_text(month.start), month.reports, None) for month in overview.monthly)
-    charts = {breakdown.key: _chart(breakdown.rows) for breakdown in (*overview.breakdowns, overview.bwv)}
-    charts["review"] = _chart(overview.review.rows)
-    charts["monthly"] = _chart(monthly, INLINE)
     return render_template(
         "governance/pack.html", made=made, error=None, raw_quarter=made.quarter.code, filter_args=made.filter_args,
-        monthly=monthly, charts=charts, notes=pack.METHOD_NOTES, day_text=pack.day_text,
+        monthly=monthly, charts=charts(overview), notes=pack.METHOD_NOTES, day_text=pack.day_text,
         xlsx_url=url_for("governance.pack_xlsx", **download)), 200
