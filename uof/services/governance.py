@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, case, cast, exists, func, or_, select
 
 from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
@@ -257,8 +257,9 @@ def data_quality(filters: Filters, counted: Counts, total: int) -> DataQuality:
 def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[QualityIssue, ...], int]:
     problem_fact = or_(and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
                        and_(ReportFact.dimension.in_(SUBJECT_DIMENSIONS), ReportFact.value.in_(NOT_REPORTED)))
-    flagged = select(ReportFact.report_id).where(problem_fact, *figures.fact_scope(filters))
-    with_problem = or_(late, Report.id.in_(flagged))
+    # Looked up report by report, through the facts' primary key.
+    with_problem = or_(late, exists(select(ReportFact.report_id).where(ReportFact.report_id == Report.id,
+                                                                        problem_fact)))
     count = db.session.scalar(
         select(func.count()).select_from(Report).where(with_problem, *figures.report_scope(filters))) or 0
     latest = db.session.execute(
