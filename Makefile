@@ -60,9 +60,11 @@ chromium:
 		if [ "$$CI" = "true" ]; then echo "CI=true: failing instead of skipping."; exit 1; fi; \
 	fi
 
-## The whole suite: SQLite always, PostgreSQL too when UOF_TEST_DATABASE_URL is set, browser tests in Chromium.
+## The whole suite: SQLite always, PostgreSQL too when UOF_TEST_DATABASE_URL is set, browser tests in Chromium;
+## one pytest worker per core (TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: install-dev chromium
-	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered -q
+	$(BIN)/python -m pytest --numprocesses=$(TEST_WORKERS) --cov --cov-report=term:skip-covered -q
 
 lint: install-dev
 	$(BIN)/ruff check uof tests bench tools wsgi.py

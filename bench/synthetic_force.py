@@ -78,7 +78,7 @@ GOVERNANCE_EMAIL = f"governance.1@{DOMAIN}"
 DATA = ROOT / "bench" / "data"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 # Bumped whenever the generator changes what it builds, so that a database built by an older one is rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # The counting rules that decide each report's facts: a database built under other rules is rebuilt.
 RULES_SOURCES = ("uof/domain/facts.py", "uof/domain/counting.py", "uof/domain/vocabulary.py",
                  "uof/domain/rollups.py")
@@ -175,7 +175,8 @@ AMENDMENT_HOURS = (4, 72)
 
 # --- Rows: the columns loaded, in the migrations' names.
 REPORT_COLUMNS = ("id", "client_id", "content_hash", "officer_id", "team_id", "status", "version", "policy_version",
-                  "incident_at", "incident_reference", "area", "submitted_at", "updated_at", "awaiting_review_since")
+                  "incident_at", "incident_reference", "area", "submitted_at", "updated_at", "awaiting_review_since",
+                  "first_decided_at")
 VERSION_COLUMNS = ("id", "report_id", "version", "content", "reason", "diff", "author_id", "created_at")
 FACT_COLUMNS = ("report_id", "dimension", "value", "times", "incident_at")
 REVIEW_COLUMNS = ("id", "report_id", "reviewer_id", "report_version", "decision", "comment", "bwv_reviewed",
@@ -565,6 +566,7 @@ class Recorder:
             report_id, content["client_id"], content_hash(planned.body), officer.id, team.id, status, version,
             planned.policy.version, incident_at, content["incident_reference"], content["area"],
             stamp(submitted_at), stamp(updated_at), stamp(waiting_since) if waiting_since else None,
+            stamp(decided_at) if decided_at <= self.now else None,
         ))
         return facts
 

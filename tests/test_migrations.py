@@ -153,9 +153,10 @@ def test_the_comparison_would_notice_a_drift(empty_app):
 
 
 def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app):
-    """Migrations 0004 and 0006 give the reports recorded before them the same facts and totals as submission
-    would have."""
+    """Migrations 0004, 0006 and 0007 give the reports recorded before them the same facts and totals as
+    submission would have."""
     from tests.factories import make_team, make_user, report_body
+    from uof.domain.facts import LOCATION_SETTING
     from uof.models import FactCrossTotal, FactTotal, ReportFact
     from uof.services import reports
 
@@ -180,3 +181,43 @@ def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app)
         downgrade(revision="0003")
         upgrade()
         assert stored() == submitted
+        # 0007 adds the location settings to the facts and totals 0004 and 0006 made without them.
+        db.session.remove()
+        downgrade(revision="0006")
+        assert not any(LOCATION_SETTING in row for rows in stored() for row in rows)
+        db.session.remove()
+        upgrade()
+        assert stored() == submitted
+
+
+def test_the_first_decision_time_is_backfilled_from_the_reviews(empty_app):
+    """Migration 0007 gives each report already reviewed the time of its earliest review, and none to the rest;
+    going down and up again keeps the reviews."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_team, make_user, report_body
+    from uof.models import Report, Review
+    from uof.services import reports, reviews
+
+    decided = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+    with empty_app.app_context():
+        upgrade()
+        make_team("Birmingham Central A", "Birmingham")
+        officer = make_user("pc.one@example.org", "officer", teams=("Birmingham Central A",))
+        sergeant = make_user("ps.one@example.org", "supervisor", teams=("Birmingham Central A",))
+        first, second = (reports.submit(officer, report_body(incident_at=when)).report
+                         for when in ("2026-05-03T22:00:00Z", "2026-05-03T23:00:00Z"))
+        assert first is not None and second is not None
+        body = {"bwv_reviewed": False, "debrief_held": False}
+        for decision, when in (("return", decided), ("approve", decided + timedelta(days=1))):
+            outcome = reviews.decide(first, sergeant, {**body, "decision": decision, "comment": "Add detail."}, when)
+            assert outcome.review is not None, outcome.errors
+            first.status = "resubmitted"
+            db.session.flush()
+        db.session.commit()
+        ids = first.id, second.id
+        db.session.remove()
+        downgrade(revision="0006")
+        upgrade()
+        assert [db.session.get(Report, report_id).first_decided_at for report_id in ids] == [decided, None]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 2

@@ -178,6 +178,8 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     # When the report last started waiting for a supervisor's decision (submission or resubmission); cleared by
     # the decision. The review queue's order and the overdue-review rule both read it.
     awaiting_review_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When a supervisor first decided on the report, for review timeliness; later decisions leave it.
+    first_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officer: Mapped[User] = relationship(foreign_keys=[officer_id])
     team: Mapped[Team | None] = relationship()
@@ -232,7 +234,11 @@ class ReportFact(db.Model):  # type: ignore[name-defined,misc]
     """
 
     __tablename__ = "report_facts"
-    __table_args__ = (Index("ix_report_facts_period", "incident_at", "dimension", "value", "times"),)
+    __table_args__ = (
+        Index("ix_report_facts_period", "incident_at", "dimension", "value", "times"),
+        # The reports of a period with one given fact (a footage reference missing, a field not reported).
+        Index("ix_report_facts_value_period", "dimension", "value", "incident_at"),
+    )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(24), primary_key=True)

@@ -62,6 +62,13 @@ def test_a_whole_report_gives_one_fact_per_dimension_and_choice() -> None:
     assert len(found) == len(facts_of(body))
 
 
+def test_a_setting_counts_a_report_once_however_many_of_its_locations_were_given() -> None:
+    content = {"locations": ["street_highway", "open_ground", "custody_block", "nowhere", 7]}
+    assert of(content, "location_setting") == {"Public": 1, "Police setting": 1}
+    assert of({"locations": ["dwelling"]}, "location_setting") == {"Dwelling": 1}
+    assert of({"locations": "street_highway"}, "location_setting") == {}
+
+
 def test_body_worn_video_states() -> None:
     assert bwv_state({}) == "not_worn"
     assert bwv_state({"worn": True, "recording": False}) == "not_recording"

@@ -261,3 +261,5 @@ def test_return_amend_resubmit_and_back_in_the_queue(app, make, force):
         assert second.review is not None
         assert second.review.report_version == 2
         assert [r.decision for r in _report(report_id).reviews] == ["return", "approve"]
+        # Review timeliness counts from the first decision; the second leaves it.
+        assert _report(report_id).first_decided_at == NOW

@@ -14,6 +14,8 @@ benchmarks then count facts with plain SQL ``GROUP BY``, so they agree and stay 
   is not a type of force.
 - The subject (``age_band``, ``gender``, ``ethnicity``, ``health_condition``) and ``conduct``: the recorded code.
 - ``reason``, ``impact_factor``, ``outcome``, ``location``: one fact per code chosen.
+- ``location_setting``: the Home Office setting of each location chosen (Public, Police setting, Medical
+  setting, Dwelling, Other), once per report: a report in a street and a park is one incident in public.
 - Injuries: ``officer_injured``, ``officer_assaulted``, ``subject_injured`` (``yes``/``no``),
   ``officer_injury_level``, ``subject_injury_level``, ``medical_assistance`` (codes).
 - ``bwv``: ``not_worn``, ``not_recording``, ``no_reference`` (recording, but no footage reference given) or
@@ -37,6 +39,7 @@ from uof.domain.counting import ced_below_highest
 TACTIC = "tactic"
 TACTIC_SUBGROUP = "tactic_subgroup"
 TACTIC_GROUP = "tactic_group"
+LOCATION_SETTING = "location_setting"
 SUBJECT_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition")
 MULTI_DIMENSIONS = {"reason": "reasons", "impact_factor": "impact_factors", "outcome": "outcomes",
                     "location": "locations"}
@@ -99,6 +102,8 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
         for code in chosen if isinstance(chosen, list) else []:
             if isinstance(code, str) and code:
                 facts.setdefault((dimension, category_code(dimension, code)), 1)
+    for setting in location_settings(content.get("locations")):
+        facts.setdefault((LOCATION_SETTING, setting), 1)
 
     officer = _mapping(content.get("officer_injury"))
     add("officer_injured", _yes_no(officer.get("injured")))
@@ -110,6 +115,16 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
     add("medical_assistance", person.get("medical_assistance"))
     add("bwv", bwv_state(_mapping(content.get("bwv"))))
     return [Fact(dimension, value, times) for (dimension, value), times in facts.items()]
+
+
+def location_settings(codes: object) -> list[str]:
+    """The Home Office settings of these location codes, each once, in the order first met."""
+    settings: list[str] = []
+    for code in codes if isinstance(codes, list) else []:
+        term = v.LOCATIONS.get(code) if isinstance(code, str) else None
+        if term is not None and term.group and term.group not in settings:
+            settings.append(term.group)
+    return settings
 
 
 def category_code(dimension: str, code: str) -> str:

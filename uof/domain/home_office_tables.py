@@ -161,9 +161,9 @@ TOTAL_INCIDENTS = "Total number of incidents"
 @dataclass(frozen=True)
 class Column:
     """A column of tables 2-9: the codes it counts. A ``group`` column (Table 9's "Public", "Police setting",
-    "Medical setting") counts an incident once however many of its locations were given, so it is counted as
-    such in the database; any other column's codes share one Home Office label and never meet in one report's
-    facts, so its figures are the sum of its codes'."""
+    "Medical setting") counts an incident once however many of its locations were given: it is counted from the
+    reports' ``location_setting`` facts, its label being the setting. Any other column's codes share one Home
+    Office label and never meet in one report's facts, so its figures are the sum of its codes'."""
 
     label: str
     codes: tuple[str, ...]

@@ -5,7 +5,7 @@ of rows rather than tens of millions.
 reports had it and how many times, over every report (type of force ``""``) and over the reports that used each
 type of force (so the governance dashboard's type-of-force filter stays a lookup). ``fact_cross_totals`` keeps,
 per UK month and force-wide, how many reports had each pair of a tactic row and a subject, reason, impact factor,
-outcome or location fact: the body of the Home Office tables 2-9.
+outcome, location or location setting fact: the body of the Home Office tables 2-9.
 
 A report adds ``+1`` to each of its keys when it is submitted; an amendment takes the old keys away and adds the
 new ones (its day, area or facts may change). This module only works out the keys and amounts; the database work
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from uof.domain.facts import TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP, Fact
+from uof.domain.facts import LOCATION_SETTING, TACTIC, TACTIC_GROUP, TACTIC_SUBGROUP, Fact
 from uof.uktime import LONDON
 
 DAY, MONTH = "day", "month"
@@ -29,7 +29,7 @@ NO_AREA = ""
 TACTIC_DIMENSIONS = (TACTIC, TACTIC_SUBGROUP, TACTIC_GROUP)
 # The facts the Home Office tables 2-9 break the tactic rows down by.
 CROSS_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition", "reason", "impact_factor", "outcome",
-                    "location")
+                    "location", LOCATION_SETTING)
 
 # (span, period start, type of force, area, dimension, value)
 TotalKey = tuple[str, date, str, str, str, str]

@@ -114,9 +114,14 @@ def _report_conditions(filters: Filters, report_id: SQLColumnExpression[int]) ->
 
 
 def fact_scope(filters: Filters, fact: type[ReportFact] = ReportFact) -> list[ColumnElement[bool]]:
-    """``WHERE`` conditions selecting the facts of the filtered reports (``fact`` may be an alias): those of the
-    reports ``report_scope`` selects, looked up by report, so a team's facts are found through the team's reports."""
-    return [fact.report_id.in_(select(Report.id).where(*report_scope(filters)))]
+    """``WHERE`` conditions selecting the facts of the filtered reports (``fact`` may be an alias): the period's
+    facts, by the incident time each fact carries (so that an index on it serves the scan), of the reports
+    ``report_scope`` selects when another filter narrows them (a team's facts are found through its reports)."""
+    start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
+    conditions = [fact.incident_at >= start, fact.incident_at < end]
+    if filters.area is not None or filters.team_id is not None or filters.tactic_group is not None:
+        conditions.append(fact.report_id.in_(select(Report.id).where(*report_scope(filters))))
+    return conditions
 
 
 def report_scope(filters: Filters) -> list[ColumnElement[bool]]:

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, cast, func, or_, select, union
 
 from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.extensions import db
-from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, Review, report_reference, utcnow
+from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, report_reference, utcnow
 from uof.services import figures, policy
 from uof.services.figures import Counts, Filters, MonthCount, PolicyCount
 
@@ -214,8 +214,8 @@ def _tactic_rows() -> list[str]:
     return [*force_rows, v.TACTICS.terms[0].home_office]  # tactical communication last, as in the Home Office table
 
 
-def seconds_between(later: SQLColumnExpression[datetime],
-                    earlier: SQLColumnExpression[datetime]) -> ColumnElement[float]:
+def seconds_between(later: SQLColumnExpression[datetime | None],
+                    earlier: SQLColumnExpression[datetime | None]) -> ColumnElement[float]:
     """``later - earlier`` in seconds, in SQL; the databases spell date arithmetic differently."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.extract("epoch", later - earlier), Float)
@@ -224,19 +224,15 @@ def seconds_between(later: SQLColumnExpression[datetime],
 
 def review_timeliness(filters: Filters, now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> ReviewTimeliness:
     """How quickly the filtered reports got their first supervisor's decision (the force-wide due time)."""
-    # Only the filtered reports' reviews: a force has millions.
-    first = (select(Review.report_id, func.min(Review.created_at).label("decided_at"))
-             .where(Review.report_id.in_(select(Report.id).where(*figures.report_scope(filters))))
-             .group_by(Review.report_id).subquery())
     due = due_hours * 3600
-    taken = seconds_between(first.c.decided_at, Report.submitted_at)
-    waiting = and_(first.c.decided_at.is_(None), Report.status.in_(AWAITING_REVIEW))
-    query = (select(
+    taken = seconds_between(Report.first_decided_at, Report.submitted_at)
+    waiting = and_(Report.first_decided_at.is_(None), Report.status.in_(AWAITING_REVIEW))
+    overdue_since = now - timedelta(hours=due_hours)
+    query = select(
         func.count().filter(taken <= due), func.count().filter(taken > due),
-        func.count().filter(waiting, Report.awaiting_review_since >= now - timedelta(hours=due_hours)),
-        func.count().filter(waiting, Report.awaiting_review_since < now - timedelta(hours=due_hours)))
-        .select_from(Report).outerjoin(first, first.c.report_id == Report.id)
-        .where(*figures.report_scope(filters)))
+        func.count().filter(waiting, Report.awaiting_review_since >= overdue_since),
+        func.count().filter(waiting, Report.awaiting_review_since < overdue_since),
+    ).where(*figures.report_scope(filters))
     on_time, late, not_due, overdue = db.session.execute(query).one()
     return ReviewTimeliness(on_time or 0, late or 0, not_due or 0, overdue or 0, due_hours)
 
@@ -257,19 +253,22 @@ def data_quality(filters: Filters, counted: Counts, total: int) -> DataQuality:
 def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[QualityIssue, ...], int]:
     problem_fact = or_(and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
                        and_(ReportFact.dimension.in_(SUBJECT_DIMENSIONS), ReportFact.value.in_(NOT_REPORTED)))
-    # Looked up report by report, through the facts' primary key.
-    with_problem = or_(late, exists(select(ReportFact.report_id).where(ReportFact.report_id == Report.id,
-                                                                        problem_fact)))
-    count = db.session.scalar(
-        select(func.count()).select_from(Report).where(with_problem, *figures.report_scope(filters))) or 0
+    # The late reports and the reports with a problem fact, each found through its own index over the period
+    # (the facts carry the incident time); UNION keeps a report with several problems once.
+    with_problem = union(
+        select(Report.id.label("report_id"), Report.incident_at).where(late, *figures.report_scope(filters)),
+        select(ReportFact.report_id, ReportFact.incident_at).where(problem_fact, *figures.fact_scope(filters)),
+    ).subquery()
+    count = db.session.scalar(select(func.count()).select_from(with_problem)) or 0
     latest = db.session.execute(
-        select(Report.id, Report.incident_at, case((late, True), else_=False))
-        .where(with_problem, *figures.report_scope(filters))
-        .order_by(Report.incident_at.desc(), Report.id.desc()).limit(QUALITY_LISTED)).all()
-    facts = _problem_facts([row[0] for row in latest], problem_fact)
+        select(with_problem.c.report_id, with_problem.c.incident_at)
+        .order_by(with_problem.c.incident_at.desc(), with_problem.c.report_id.desc()).limit(QUALITY_LISTED)).all()
+    report_ids = [report_id for report_id, _ in latest]
+    late_ids = set(db.session.scalars(select(Report.id).where(late, Report.id.in_(report_ids))))
+    facts = _problem_facts(report_ids, problem_fact)
     issues = []
-    for report_id, incident_at, is_late in latest:
-        problems = [LATE_PROBLEM] if is_late else []
+    for report_id, incident_at in latest:
+        problems = [LATE_PROBLEM] if report_id in late_ids else []
         problems += facts.get(report_id, [])
         issues.append(QualityIssue(report_id, report_reference(report_id), incident_at, tuple(problems)))
     return tuple(issues), count

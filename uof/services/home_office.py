@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from uof.domain import home_office_tables as ho
 from uof.domain import vocabulary as v
-from uof.domain.facts import TACTIC
+from uof.domain.facts import LOCATION_SETTING, TACTIC
 from uof.domain.policy import Policy
 from uof.domain.spreadsheet import safe_cell
 from uof.extensions import db
@@ -70,15 +70,20 @@ PERSON_INJURY_FACTS = ("subject_injured", "subject_injury_level", "medical_assis
 
 
 def figures_for(filters: Filters) -> Figures:
-    """Count everything the tables need: one ``GROUP BY`` over the facts, one cross-tabulation per table 2-9,
-    two small queries per location setting, and one per injury table."""
+    """Count everything the tables need: one ``GROUP BY`` over the totals, one cross-tabulation per table 2-9 (and
+    one for the location settings of table 9), and one query per injury table."""
     counted = figures.counts(filters)
     columns: dict[int, tuple[ColumnFigures, ...]] = {}
     for table in ho.CROSS_TABLES:
         cross = figures.tactic_cross_tab(filters, table.dimension)
         by_code = counted.get(table.dimension, {})
+        if any(column.group for column in table.columns):
+            # A setting ("Public") counts a report once however many of its locations it gave: the setting's
+            # own fact, rather than its locations added up.
+            settings = figures.tactic_cross_tab(filters, LOCATION_SETTING)
+            by_setting = counted.get(LOCATION_SETTING, {})
         columns[table.number] = tuple(
-            _reports_in_group(filters, table.dimension, column.codes) if column.group
+            sum_of_codes(by_setting, settings, (column.label,)) if column.group
             else sum_of_codes(by_code, cross, column.codes)
             for column in table.columns)
     return Figures(
@@ -98,22 +103,6 @@ def sum_of_codes(by_code: Mapping[str, Count], cross: CrossTab, codes: Sequence[
         if dimension == TACTIC:
             times[row] = sum(by_value[code].times for code in codes if code in by_value)
     return ColumnFigures(sum(by_code[code].reports for code in codes if code in by_code), times)
-
-
-def _reports_in_group(filters: Filters, dimension: str, codes: Sequence[str]) -> ColumnFigures:
-    """A setting of Table 9 ("Public"): a report that gave two of its locations counts once, so the column is
-    counted over the reports having any of them rather than added up from its locations."""
-    chosen = aliased(ReportFact)
-    has_any = exists(select(chosen.report_id).where(
-        chosen.report_id == ReportFact.report_id, chosen.dimension == dimension, chosen.value.in_(codes)))
-    times = db.session.execute(
-        select(ReportFact.value, func.sum(ReportFact.times))
-        .where(ReportFact.dimension == TACTIC, has_any, *figures.fact_scope(filters))
-        .group_by(ReportFact.value)).all()
-    incidents = db.session.scalar(
-        select(func.count(func.distinct(ReportFact.report_id)))
-        .where(ReportFact.dimension == dimension, ReportFact.value.in_(codes), *figures.fact_scope(filters)))
-    return ColumnFigures(incidents or 0, {row: int(total or 0) for row, total in times})
 
 
 def _joint(filters: Filters, dimensions: Sequence[str]) -> dict[InjuryKey, int]:

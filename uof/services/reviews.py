@@ -165,6 +165,8 @@ def decide(report: Report, user: User, body: object, now: datetime | None = None
     report.reviews.append(review)
     report.status = STATUS_AFTER[decision.decision]
     report.awaiting_review_since = None
+    if report.first_decided_at is None:
+        report.first_decided_at = now
     report.updated_at = now
     db.session.flush()
     # The comment stays out of the audit log: it may name people, and the review row keeps it.
