@@ -8,6 +8,7 @@ recipient; ``uof.services.dispatch`` sends them after the transaction commits, a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,12 +79,20 @@ def supervisors_of(team_id: int | None, *, excluding: int | None = None) -> list
     """The supervisors of a team, never the person the alert is about."""
     if team_id is None:
         return []
+    return [user for user in supervisors_of_teams([team_id]).get(team_id, []) if user.id != excluding]
+
+
+def supervisors_of_teams(team_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The active supervisors of each of these teams, in one query: {team id: supervisors}."""
     query = (
-        select(User).join(TeamSupervisor, TeamSupervisor.user_id == User.id)
-        .where(TeamSupervisor.team_id == team_id, User.active.is_(True))
-        .order_by(User.id)
+        select(TeamSupervisor.team_id, User).join(TeamSupervisor, TeamSupervisor.user_id == User.id)
+        .where(TeamSupervisor.team_id.in_(list(team_ids)), User.active.is_(True))
+        .order_by(TeamSupervisor.team_id, User.id)
     )
-    return [user for user in db.session.scalars(query) if user.id != excluding]
+    found: dict[int, list[User]] = {}
+    for team_id, user in db.session.execute(query):
+        found.setdefault(team_id, []).append(user)
+    return found
 
 
 def governance_users(*, excluding: int | None = None) -> list[User]:
