@@ -207,7 +207,8 @@ def test_the_first_decision_time_is_backfilled_from_the_reviews(empty_app):
         sergeant = make_user("ps.one@example.org", "supervisor", teams=("Birmingham Central A",))
         first, second = (reports.submit(officer, report_body(incident_at=when)).report
                          for when in ("2026-05-03T22:00:00Z", "2026-05-03T23:00:00Z"))
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         body = {"bwv_reviewed": False, "debrief_held": False}
         for decision, when in (("return", decided), ("approve", decided + timedelta(days=1))):
             outcome = reviews.decide(first, sergeant, {**body, "decision": decision, "comment": "Add detail."}, when)

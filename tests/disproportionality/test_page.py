@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from tests.conftest import AuthActions
 from uof.extensions import db
 from uof.models import AuditEvent, PopulationBaseline
-from uof.services import disproportionality, exports
+from uof.services import disproportionality, exports, policy
+from uof.services.figures import uk_midnight
 
 SHIPPED = Path(__file__).resolve().parents[2] / "uof" / "data" / "census2021-ethnicity-west-midlands.csv"
 URL = "/governance/disproportionality"
@@ -83,6 +84,22 @@ def world(make):  # type: ignore[no-untyped-def]
 def _period() -> str:
     today = exports.today_in_uk()
     return f"?from={(today - timedelta(days=5)).isoformat()}&to={(today + timedelta(days=1)).isoformat()}"
+
+
+def test_a_period_that_spans_a_change_of_policy_says_so_like_the_dashboard(app, client, runner, world):
+    """The reports were all recorded under version 1, but version 2 took over within the period: its months are
+    not like for like, as the governance dashboard says of the same period."""
+    tomorrow = exports.today_in_uk() + timedelta(days=1)
+    with app.app_context():
+        policy.set_policy("derogated", actor=None, effective_from=uk_midnight(tomorrow), note="Derogation")
+        db.session.commit()
+    assert _load(runner).exit_code == 0
+    AuthActions(client).login("acc@example.org")
+    pages = [client.get(url + _period()).get_data(as_text=True) for url in (URL, "/governance")]
+    for page in pages:
+        assert "This period spans a change of recording policy" in page
+        assert "Version 2 (derogated, in force from" in page
+        assert "0 reports" in page
 
 
 def test_the_page_shows_rates_ratios_and_suppression(app, client, runner, world):

@@ -19,7 +19,7 @@ from uof.extensions import db
 from uof.models import PopulationBaseline, Report, ReportVersion, User, utcnow
 from uof.services import audit
 from uof.services.exports import Period
-from uof.services.figures import Filters, PolicyCount, policy_versions
+from uof.services.figures import Filters, PolicyCount, policies_in_force
 
 CENSUS_SOURCE = ("ONS Census 2021 TS021 'Ethnic group', usual residents, released 29 November 2022 "
                  "(Nomis census2021-ts021); Open Government Licence v3.0")
@@ -111,4 +111,4 @@ def figures(period: Period, *, threshold: int = dp.DEFAULT_THRESHOLD) -> Figures
         tables.append(dp.area_figures(area, grouped, populations, not_recorded=not_recorded, threshold=threshold))
     without = {area: sum(codes.values()) for area, codes in by_area.items() if area not in info.populations}
     return Figures(period, tuple(tables), without, info,
-                   tuple(policy_versions(Filters(period))))
+                   policies_in_force(Filters(period)))

@@ -22,6 +22,7 @@ from uof.domain.facts import TACTIC_GROUP
 from uof.domain.rollups import TACTIC_DIMENSIONS
 from uof.extensions import db
 from uof.models import FactCrossTotal, FactTotal, PolicyVersion, Report, ReportFact, Team
+from uof.services import policy
 from uof.services.exports import Period, PeriodError, parse_period
 from uof.services.reports import MAX_ID
 from uof.uktime import LONDON
@@ -270,6 +271,26 @@ def policy_versions(filters: Filters) -> list[PolicyCount]:
     return [PolicyCount(*row) for row in db.session.execute(query)]
 
 
+def policies_in_force(filters: Filters) -> tuple[PolicyCount, ...]:
+    """The recording policy versions in force at any time in the period, oldest first, each with the filtered
+    reports recorded under it (0 when none was), and any other version those reports were recorded under.
+
+    A period that saw a change of threshold says so even when its reports all fall on one side of the change: its
+    months are still not like for like. A version is in force from its effective time until the next takes over,
+    as ``uof.services.policy.version_at`` decides (of two effective at the same time, the higher version).
+    """
+    start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
+    changes = db.session.scalars(
+        select(PolicyVersion).where(PolicyVersion.effective_from > start, PolicyVersion.effective_from < end)
+        .order_by(PolicyVersion.effective_from, PolicyVersion.version)).all()
+    # Ordered by version within a time, so the one that takes over at each time is the last kept.
+    taking_over = {row.effective_from: row for row in changes}.values()
+    found = {row.version: row for row in policy_versions(filters)}
+    for row in (policy.version_at(start), *taking_over):
+        found.setdefault(row.version, PolicyCount(row.version, row.preset, row.effective_from, 0))
+    return tuple(sorted(found.values(), key=lambda row: (row.effective_from, row.version)))
+
+
 __all__ = ["Count", "Counts", "CrossTab", "FilterError", "Filters", "MonthCount", "PeriodError", "PolicyCount",
-           "areas", "counts", "fact_scope", "monthly", "parse_filters", "policy_versions", "report_scope",
-           "tactic_cross_tab", "total_reports", "uk_midnight"]
+           "areas", "counts", "fact_scope", "monthly", "parse_filters", "policies_in_force", "policy_versions",
+           "report_scope", "tactic_cross_tab", "total_reports", "uk_midnight"]

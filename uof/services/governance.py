@@ -18,8 +18,8 @@ from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.extensions import db
-from uof.models import AWAITING_REVIEW, PolicyVersion, Report, ReportFact, report_reference, utcnow
-from uof.services import figures, policy
+from uof.models import AWAITING_REVIEW, Report, ReportFact, report_reference, utcnow
+from uof.services import figures
 from uof.services.figures import Counts, Filters, MonthCount, PolicyCount
 
 # A report submitted more than this long after the incident is late: national guidance expects the form before
@@ -141,7 +141,7 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
     return Overview(
         filters=filters,
         total=total,
-        policy_versions=policies_in_force(filters),
+        policy_versions=figures.policies_in_force(filters),
         monthly=tuple(figures.monthly(filters)),
         breakdowns=tuple(_breakdown(key, title, dimension, vocabulary, counted, total)
                          for key, title, dimension, vocabulary in BREAKDOWNS),
@@ -151,26 +151,6 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
             for state in BWV_STATES)),
         quality=data_quality(filters, counted, total),
     )
-
-
-def policies_in_force(filters: Filters) -> tuple[PolicyCount, ...]:
-    """The recording policy versions in force at any time in the period, oldest first, each with the filtered
-    reports recorded under it (0 when none was), and any other version those reports were recorded under.
-
-    A period that saw a change of threshold says so even when its reports all fall on one side of the change: its
-    months are still not like for like. A version is in force from its effective time until the next takes over,
-    as ``uof.services.policy.version_at`` decides (of two effective at the same time, the higher version).
-    """
-    start, end = figures.uk_midnight(filters.period.start), figures.uk_midnight(filters.period.end_exclusive)
-    changes = db.session.scalars(
-        select(PolicyVersion).where(PolicyVersion.effective_from > start, PolicyVersion.effective_from < end)
-        .order_by(PolicyVersion.effective_from, PolicyVersion.version)).all()
-    # Ordered by version within a time, so the one that takes over at each time is the last kept.
-    taking_over = {row.effective_from: row for row in changes}.values()
-    found = {row.version: row for row in figures.policy_versions(filters)}
-    for row in (policy.version_at(start), *taking_over):
-        found.setdefault(row.version, PolicyCount(row.version, row.preset, row.effective_from, 0))
-    return tuple(sorted(found.values(), key=lambda row: (row.effective_from, row.version)))
 
 
 def _reports(counted: Counts, dimension: str, value: str) -> int:
