@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -39,6 +40,16 @@ def test_rows_are_appended_after_the_header_and_read_back() -> None:
                       ["UOF-000002", "  spaced  ", 1.5, "badcontrolcharacters"],
                       ["UOF-000003", "'=HYPERLINK(\"x\")", 1, "Ünïcödé — “quotes”"]]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_every_part_is_compressed() -> None:
+    """A Met-sized quarter's record sheet is over 100 MB of XML stored, a few MB deflated."""
+    out = io.BytesIO()
+    fill_sheet(_workbook(), out, "Records", [[f"UOF-{n:06d}", "Birmingham", 1, None] for n in range(1000)], 2)
+    with zipfile.ZipFile(out) as written:
+        parts = written.infolist()
+    assert parts
+    assert {part.compress_type for part in parts} == {zipfile.ZIP_DEFLATED}
 
 
 def test_no_rows_leaves_the_header_alone() -> None:

@@ -43,7 +43,9 @@ def fill_sheet(workbook: IO[bytes], out: IO[bytes], sheet_title: str, rows: Iter
                 target.writestr(info, source.read(info.filename), compress_type=zipfile.ZIP_DEFLATED)
                 continue
             head, tail = _split(source.read(part))
-            with target.open(zipfile.ZipInfo(part, date_time=info.date_time), "w", force_zip64=True) as sheet:
+            member = zipfile.ZipInfo(part, date_time=info.date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED  # a ZipInfo is stored uncompressed unless told
+            with target.open(member, "w", force_zip64=True) as sheet:
                 sheet.write(head)
                 for number, row in enumerate(rows, start=first_row):
                     sheet.write(_row_xml(number, row).encode())
