@@ -143,3 +143,29 @@ def test_filters_from_query_parameters(app: Flask, make: Maker, officers) -> Non
                 figures.parse_filters(bad, today)
         with pytest.raises(PeriodError):
             figures.parse_filters({"from": "2026-04-01"}, today)
+
+
+def hours_ago(hours: int) -> str:
+    return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_data_quality_counts_each_report_with_a_problem_once(app: Flask, make: Maker, officers) -> None:
+    """Late alone, late with a field not reported, on time with a field not reported, and on time and complete:
+    three reports with a problem, the latest first, each with all its problems."""
+    from uof.services import governance
+
+    not_reported = {"age_band": "age_18_34", "gender": "male", "ethnicity": "not_reported", "health_condition": "none"}
+    late_only = make.report(officers[0], incident_at=hours_ago(50))
+    late_and_missing = make.report(officers[0], incident_at=hours_ago(40), subject=not_reported)
+    missing_only = make.report(officers[1], incident_at=hours_ago(3), subject=not_reported)
+    make.report(officers[1], incident_at=hours_ago(2))
+    today = datetime.now(UTC).date()
+    with app.app_context():
+        found = governance.overview(figures.Filters(Period(today - timedelta(days=5), today + timedelta(days=1))))
+    quality = found.quality
+    assert (quality.late_submissions, quality.with_problems, quality.reports) == (2, 3, 4)
+    assert [(issue.report_id, issue.problems) for issue in quality.listed] == [
+        (missing_only, ("Ethnicity not reported",)),
+        (late_and_missing, (governance.LATE_PROBLEM, "Ethnicity not reported")),
+        (late_only, (governance.LATE_PROBLEM,)),
+    ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, cast, func, or_, select, union
+from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, cast, func, or_, select
 
 from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
@@ -30,6 +30,7 @@ QUALITY_LISTED = 50
 NOT_REPORTED = ("not_reported", "dont_know")
 LATE_PROBLEM = f"Submitted more than {LATE_SUBMISSION_HOURS} hours after the incident"
 BWV_PROBLEM = "Recorded on body-worn video without a footage reference"
+FIELD_NAMES = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnicity", "health_condition": "Health condition"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,12 @@ class ReviewTimeliness:
     waiting: int
     overdue: int
     due_hours: int
+
+    @classmethod
+    def of(cls, counts: Sequence[int], due_hours: int) -> ReviewTimeliness:
+        """From the counts of ``review_conditions``, in their order."""
+        on_time, late, waiting, overdue = counts
+        return cls(on_time, late, waiting, overdue, due_hours)
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -136,20 +143,22 @@ BWV_LABELS = {"referenced": "Recorded, footage reference given", "no_reference":
 
 
 def overview(filters: Filters, now: datetime | None = None) -> Overview:
-    total = figures.total_reports(filters)
+    # The reports themselves are read once, for the total, the months, the policy versions and review timeliness.
+    tallied = figures.tally(filters, *review_conditions(now or utcnow()), late_submission())
+    total = tallied.total
     counted = figures.counts(filters)
     return Overview(
         filters=filters,
         total=total,
-        policy_versions=figures.policies_in_force(filters),
-        monthly=tuple(figures.monthly(filters)),
+        policy_versions=figures.policies_in_force(filters, tallied.policies),
+        monthly=tallied.months,
         breakdowns=tuple(_breakdown(key, title, dimension, vocabulary, counted, total)
                          for key, title, dimension, vocabulary in BREAKDOWNS),
-        review=review_timeliness(filters, now or utcnow()),
+        review=ReviewTimeliness.of(tallied.extra[:4], REVIEW_DUE_HOURS),
         bwv=Breakdown("bwv", "Body-worn video", tuple(
             Row(BWV_LABELS[state], _reports(counted, "bwv", state), _share(_reports(counted, "bwv", state), total))
             for state in BWV_STATES)),
-        quality=data_quality(filters, counted, total),
+        quality=data_quality(filters, counted, total, late_count=tallied.extra[4]),
     )
 
 
@@ -202,71 +211,58 @@ def seconds_between(later: SQLColumnExpression[datetime | None],
     return cast((func.julianday(later) - func.julianday(earlier)) * 86400, Float)
 
 
-def review_timeliness(filters: Filters, now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> ReviewTimeliness:
-    """How quickly the filtered reports got their first supervisor's decision (the force-wide due time)."""
-    due = due_hours * 3600
+def review_conditions(now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> tuple[ColumnElement[bool], ...]:
+    """The four conditions of ``ReviewTimeliness``, in its order, on a report: first decided within the due time;
+    after it; awaiting a decision, not yet due; awaiting one past the due time."""
     taken = seconds_between(Report.first_decided_at, Report.submitted_at)
     waiting = and_(Report.first_decided_at.is_(None), Report.status.in_(AWAITING_REVIEW))
     overdue_since = now - timedelta(hours=due_hours)
-    query = select(
-        func.count().filter(taken <= due), func.count().filter(taken > due),
-        func.count().filter(waiting, Report.awaiting_review_since >= overdue_since),
-        func.count().filter(waiting, Report.awaiting_review_since < overdue_since),
-    ).where(*figures.report_scope(filters))
-    on_time, late, not_due, overdue = db.session.execute(query).one()
-    return ReviewTimeliness(on_time or 0, late or 0, not_due or 0, overdue or 0, due_hours)
+    return (taken <= due_hours * 3600, taken > due_hours * 3600,
+            and_(waiting, Report.awaiting_review_since >= overdue_since),
+            and_(waiting, Report.awaiting_review_since < overdue_since))
 
 
-def data_quality(filters: Filters, counted: Counts, total: int) -> DataQuality:
-    late = seconds_between(Report.submitted_at, Report.incident_at) > LATE_SUBMISSION_HOURS * 3600
-    late_count = db.session.scalar(
-        select(func.count()).select_from(Report).where(late, *figures.report_scope(filters))) or 0
+def review_timeliness(filters: Filters, now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> ReviewTimeliness:
+    """How quickly the filtered reports got their first supervisor's decision (the force-wide due time)."""
+    return ReviewTimeliness.of(figures.tally(filters, *review_conditions(now, due_hours)).extra, due_hours)
+
+
+def late_submission() -> ColumnElement[bool]:
+    """SQL: the report was submitted more than ``LATE_SUBMISSION_HOURS`` after its incident."""
+    return seconds_between(Report.submitted_at, Report.incident_at) > LATE_SUBMISSION_HOURS * 3600
+
+
+def data_quality(filters: Filters, counted: Counts, total: int, late_count: int) -> DataQuality:
+    """The period's problems. ``late_count`` is the tally's count of ``late_submission``; the other problems are
+    found through the facts' index by value and period, with whether each of those reports was late, and the
+    latest late reports through the reports' index by incident time, so no query reads the whole period."""
+    late = late_submission()
+    problem_fact = or_(and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
+                       and_(ReportFact.dimension.in_(SUBJECT_DIMENSIONS), ReportFact.value.in_(NOT_REPORTED)))
+    problems: dict[int, list[str]] = {}
+    incident: dict[int, datetime] = {}
+    problem_facts = db.session.execute(
+        select(ReportFact.report_id, ReportFact.incident_at, ReportFact.dimension, late)
+        .join(Report, Report.id == ReportFact.report_id)
+        .where(problem_fact, *figures.fact_scope(filters)).order_by(ReportFact.report_id, ReportFact.dimension))
+    for report_id, incident_at, dimension, was_late in problem_facts:
+        if report_id not in problems:
+            problems[report_id], incident[report_id] = ([LATE_PROBLEM] if was_late else []), incident_at
+        problems[report_id].append(BWV_PROBLEM if dimension == "bwv" else f"{FIELD_NAMES[dimension]} not reported")
+    not_late = sum(1 for texts in problems.values() if texts[0] != LATE_PROBLEM)
+    latest_late = db.session.execute(
+        select(Report.id, Report.incident_at).where(late, *figures.report_scope(filters))
+        .order_by(Report.incident_at.desc(), Report.id.desc()).limit(QUALITY_LISTED))
+    for report_id, incident_at in latest_late:
+        if report_id not in problems:
+            problems[report_id], incident[report_id] = [LATE_PROBLEM], incident_at
+    latest = sorted(problems, key=lambda report_id: (incident[report_id], report_id), reverse=True)[:QUALITY_LISTED]
+    listed = tuple(QualityIssue(report_id, report_reference(report_id), incident[report_id],
+                                tuple(problems[report_id])) for report_id in latest)
     not_reported = tuple(
         Row(title, sum(_reports(counted, dimension, code) for code in NOT_REPORTED),
             _share(sum(_reports(counted, dimension, code) for code in NOT_REPORTED), total))
         for key, title, dimension, _ in BREAKDOWNS if dimension in SUBJECT_DIMENSIONS)
     missing_reference = _reports(counted, "bwv", "no_reference")
-    listed, with_problems = _quality_list(filters, late)
-    return DataQuality(late_count, not_reported, missing_reference, listed, with_problems, total)
-
-
-def _quality_list(filters: Filters, late: ColumnElement[bool]) -> tuple[tuple[QualityIssue, ...], int]:
-    problem_fact = or_(and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
-                       and_(ReportFact.dimension.in_(SUBJECT_DIMENSIONS), ReportFact.value.in_(NOT_REPORTED)))
-    # The late reports and the reports with a problem fact, each found through its own index over the period
-    # (the facts carry the incident time); UNION keeps a report with several problems once.
-    with_problem = union(
-        select(Report.id.label("report_id"), Report.incident_at).where(late, *figures.report_scope(filters)),
-        select(ReportFact.report_id, ReportFact.incident_at).where(problem_fact, *figures.fact_scope(filters)),
-    ).subquery()
-    count = db.session.scalar(select(func.count()).select_from(with_problem)) or 0
-    latest = db.session.execute(
-        select(with_problem.c.report_id, with_problem.c.incident_at)
-        .order_by(with_problem.c.incident_at.desc(), with_problem.c.report_id.desc()).limit(QUALITY_LISTED)).all()
-    report_ids = [report_id for report_id, _ in latest]
-    late_ids = set(db.session.scalars(select(Report.id).where(late, Report.id.in_(report_ids))))
-    facts = _problem_facts(report_ids, problem_fact)
-    issues = []
-    for report_id, incident_at in latest:
-        problems = [LATE_PROBLEM] if report_id in late_ids else []
-        problems += facts.get(report_id, [])
-        issues.append(QualityIssue(report_id, report_reference(report_id), incident_at, tuple(problems)))
-    return tuple(issues), count
-
-
-FIELD_NAMES = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnicity", "health_condition": "Health condition"}
-
-
-def _problem_facts(report_ids: Sequence[int], problem_fact: ColumnElement[bool]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    if not report_ids:
-        return found
-    rows = db.session.execute(select(ReportFact.report_id, ReportFact.dimension)
-                              .where(problem_fact, ReportFact.report_id.in_(report_ids))
-                              .order_by(ReportFact.report_id, ReportFact.dimension))
-    for report_id, dimension in rows:
-        text = (BWV_PROBLEM if dimension == "bwv"
-                else f"{FIELD_NAMES[dimension]} not reported")
-        found.setdefault(report_id, []).append(text)
-    return found
-
+    # Every late report, and the reports with a problem fact that were not late.
+    return DataQuality(late_count, not_reported, missing_reference, listed, late_count + not_late, total)
