@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Float, SQLColumnExpression, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
 
 from uof.domain import vocabulary as v
 from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
@@ -203,21 +203,25 @@ def _tactic_rows() -> list[str]:
     return [*force_rows, v.TACTICS.terms[0].home_office]  # tactical communication last, as in the Home Office table
 
 
-def seconds_between(later: SQLColumnExpression[datetime | None],
-                    earlier: SQLColumnExpression[datetime | None]) -> ColumnElement[float]:
-    """``later - earlier`` in seconds, in SQL; the databases spell date arithmetic differently."""
+def elapsed(later: SQLColumnExpression[datetime | None], earlier: SQLColumnExpression[datetime | None],
+            hours: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL conditions: ``later`` is at most ``hours`` after ``earlier``, and more than that (neither holds where
+    either time is missing). PostgreSQL compares intervals, much cheaper per row than seconds from ``EXTRACT``;
+    SQLite has only Julian days."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return cast(func.extract("epoch", later - earlier), Float)
-    return cast((func.julianday(later) - func.julianday(earlier)) * 86400, Float)
+        interval = later - earlier
+        return interval <= timedelta(hours=hours), interval > timedelta(hours=hours)
+    taken = (func.julianday(later) - func.julianday(earlier)) * 24
+    return taken <= hours, taken > hours
 
 
 def review_conditions(now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> tuple[ColumnElement[bool], ...]:
     """The four conditions of ``ReviewTimeliness``, in its order, on a report: first decided within the due time;
     after it; awaiting a decision, not yet due; awaiting one past the due time."""
-    taken = seconds_between(Report.first_decided_at, Report.submitted_at)
+    on_time, late = elapsed(Report.first_decided_at, Report.submitted_at, due_hours)
     waiting = and_(Report.first_decided_at.is_(None), Report.status.in_(AWAITING_REVIEW))
     overdue_since = now - timedelta(hours=due_hours)
-    return (taken <= due_hours * 3600, taken > due_hours * 3600,
+    return (on_time, late,
             and_(waiting, Report.awaiting_review_since >= overdue_since),
             and_(waiting, Report.awaiting_review_since < overdue_since))
 
@@ -229,7 +233,7 @@ def review_timeliness(filters: Filters, now: datetime, due_hours: int = REVIEW_D
 
 def late_submission() -> ColumnElement[bool]:
     """SQL: the report was submitted more than ``LATE_SUBMISSION_HOURS`` after its incident."""
-    return seconds_between(Report.submitted_at, Report.incident_at) > LATE_SUBMISSION_HOURS * 3600
+    return elapsed(Report.submitted_at, Report.incident_at, LATE_SUBMISSION_HOURS)[1]
 
 
 def data_quality(filters: Filters, counted: Counts, total: int, late_count: int) -> DataQuality:
