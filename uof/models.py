@@ -236,8 +236,9 @@ class ReportFact(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "report_facts"
     __table_args__ = (
         Index("ix_report_facts_period", "incident_at", "dimension", "value", "times"),
-        # The reports of a period with one given fact (a footage reference missing, a field not reported).
-        Index("ix_report_facts_value_period", "dimension", "value", "incident_at"),
+        # The reports of a period with one given fact (a type of force, a footage reference missing, a field not
+        # reported), read from the index alone.
+        Index("ix_report_facts_value_period", "dimension", "value", "incident_at", "report_id"),
     )
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)

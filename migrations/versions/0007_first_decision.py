@@ -40,7 +40,7 @@ def upgrade():
         "(SELECT min(reviews.created_at) FROM reviews WHERE reviews.report_id = reports.id)"
     )
     with op.batch_alter_table('report_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_report_facts_value_period', ['dimension', 'value', 'incident_at'], unique=False)
+        batch_op.create_index('ix_report_facts_value_period', ['dimension', 'value', 'incident_at', 'report_id'], unique=False)
     _remove_location_settings()
     _backfill_location_settings()
 
