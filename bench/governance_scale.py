@@ -23,8 +23,8 @@ Measured (``--only pages|early|aggregates|submission`` to pick; ``--help`` for t
   same figure over ``reports`` and ``report_facts`` (the app reads its running totals where it can), run on the
   same connection, with the ratio of the medians. The two answers are compared, and a difference stops the script;
 - submission: ``POST /api/v1/reports`` by an officer of the busiest team, p50 and p95, reports drawn as the
-  synthetic force's. The submitted reports (and their alerts) are deleted afterwards, so the database stays as
-  built; the audit log keeps its entries, as it must.
+  synthetic force's. The submitted reports (with their facts, what they added to the running totals, and their
+  alerts) are deleted afterwards, so the database stays as built; the audit log keeps its entries, as it must.
 
 ``--explain`` prints the query plan of each aggregate's statements (``EXPLAIN QUERY PLAN`` on SQLite,
 ``EXPLAIN (ANALYZE, BUFFERS)`` on PostgreSQL) for the last financial year. The script prints figures and asserts
@@ -62,11 +62,11 @@ from uof.domain import vocabulary as v
 from uof.domain.alert_kinds import PATTERN
 from uof.extensions import db
 from uof.models import Alert, Report, ReportFact, Team, TeamSupervisor, User, UTCDateTime
-from uof.services import alert_rules, exports, figures
+from uof.services import alert_rules, exports, facts, figures
 
 # The dimensions of Home Office tables 2-9, each a cross-tabulation of the tactic rows.
 CROSS_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition", "reason", "impact_factor", "outcome",
-                    "location")
+                    "location", "location_setting")
 TACTIC_DIMENSIONS = ("tactic", "tactic_subgroup", "tactic_group")
 AUDIT_KEY = "bench-audit-" + "k" * 40  # one key across runs, so that each run extends the same audit chain
 
@@ -294,6 +294,9 @@ class Bench:
         with self.app.app_context():
             made = select(Report.id).where(Report.client_id.in_([body["client_id"] for body in bodies]),
                                            Report.officer_id == self.officer_id)
+            # Their facts and what they added to the running totals go first, as the app would take them away.
+            for report in db.session.scalars(select(Report).where(Report.id.in_(made))):
+                facts.withdraw(report)
             db.session.execute(delete(Alert).where(Alert.report_id.in_(made)))
             db.session.execute(delete(Report).where(Report.id.in_(made)))
             db.session.commit()

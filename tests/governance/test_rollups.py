@@ -117,3 +117,23 @@ def test_changes_are_ordered_and_net() -> None:
     two = {("day", date(2026, 4, 2), "", "", "gender", "male"): rollups.Amounts(1, 1)}
     assert rollups.changes(one, two) == [(("day", date(2026, 4, 1), "", "", "gender", "male"), -1, -1)]
     assert rollups.changes({}, one)[0][0][1] == date(2026, 4, 1)
+
+
+def test_a_withdrawn_report_leaves_the_totals_as_if_it_had_never_been(app: Flask, make: Maker,
+                                                                      officer: Person) -> None:
+    rng = random.Random(11)  # noqa: S311 - reproducible test data
+    kept = [make.report(officer, **body(rng)) for _ in range(6)]
+    with app.app_context():
+        before = _totals()
+    gone = [make.report(officer, **body(rng)) for _ in range(4)]
+    with app.app_context():
+        for report_id in gone:
+            report = db.session.get(Report, report_id)
+            assert report is not None
+            facts.withdraw(report)
+            db.session.delete(report)
+        db.session.commit()
+        assert _totals() == before
+        left = select(func.count()).select_from(ReportFact).where(ReportFact.report_id.in_(gone))
+        assert db.session.scalar(left) == 0
+        assert len(kept) == db.session.scalar(select(func.count()).select_from(Report))

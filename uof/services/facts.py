@@ -37,17 +37,26 @@ def placed(report: Report) -> Placed:
 def refresh(report: Report, before: Placed | None = None) -> None:
     """Replace the report's facts with those of its current version and move the totals with them; ``before`` is
     where the report was counted until now (None for a new report)."""
+    _replace(report, before, facts_of(report.content))
+
+
+def withdraw(report: Report) -> None:
+    """Take the report's facts, and what they add to the totals, away: before the report itself is deleted."""
+    _replace(report, placed(report), [])
+
+
+def _replace(report: Report, before: Placed | None, new: list[Fact]) -> None:
     db.session.flush()
     old = [Fact(dimension, value, times) for dimension, value, times in db.session.execute(
         select(ReportFact.dimension, ReportFact.value, ReportFact.times).where(ReportFact.report_id == report.id))]
-    new = facts_of(report.content)
     db.session.execute(delete(ReportFact).where(ReportFact.report_id == report.id))
     _insert_facts(report.id, report.incident_at, new)
     old_totals = rollups.total_keys(before.incident_at, before.area, old) if before and old else {}
     old_cross = rollups.cross_keys(before.incident_at, old) if before and old else {}
-    _add(FactTotal, TOTAL_COLUMNS, rollups.changes(old_totals, rollups.total_keys(report.incident_at, report.area,
-                                                                                   new)))
-    _add(FactCrossTotal, CROSS_COLUMNS, rollups.changes(old_cross, rollups.cross_keys(report.incident_at, new)))
+    new_totals = rollups.total_keys(report.incident_at, report.area, new) if new else {}
+    new_cross = rollups.cross_keys(report.incident_at, new) if new else {}
+    _add(FactTotal, TOTAL_COLUMNS, rollups.changes(old_totals, new_totals))
+    _add(FactCrossTotal, CROSS_COLUMNS, rollups.changes(old_cross, new_cross))
 
 
 def _insert_facts(report_id: int, incident_at: datetime, facts: Sequence[Fact]) -> None:
