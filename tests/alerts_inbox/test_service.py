@@ -141,3 +141,30 @@ def test_a_test_alert_is_new_every_time_and_queued_for_each_device(app, people):
         assert len(deliveries) == 1
         assert len(_audit("alert.test")) == 2
         db.session.rollback()
+
+
+def test_many_alerts_at_once_each_condition_once_with_a_delivery_per_device(app, people):
+    """raise_alerts: one statement for many alerts; a condition repeated in the batch or already alerted is
+    skipped; each new alert gets a delivery to each of its recipient's devices, none to a user without one."""
+    from uof.domain.alert_kinds import PATTERN
+
+    with app.app_context():
+        supervisor, other = _user(people.supervisor), _user(people.other_supervisor)
+        for n in (1, 2):
+            db.session.add(PushSubscription(user_id=supervisor.id, endpoint=f"https://fcm.googleapis.com/fcm/send/{n}",
+                                            endpoint_hash=str(n) * 64, p256dh="key", auth="secret"))
+        db.session.flush()
+
+        def new(recipient: User, key: str) -> alerts.NewAlert:
+            return alerts.NewAlert(recipient=recipient, kind=PATTERN, rule="officer_report_count",
+                                   severity="warning", title=f"Alert {key}", dedupe_key=key)
+
+        [earlier] = alerts.raise_alerts([new(supervisor, "k1")], NOW)
+        raised = alerts.raise_alerts([new(supervisor, "k1"), new(supervisor, "k2"), new(other, "k3"),
+                                      new(other, "k3")], NOW)
+        assert [(alert.dedupe_key, alert.recipient_id, alert.status) for alert in raised] == [
+            ("k2", supervisor.id, "pending"), ("k3", other.id, "inbox")]
+        deliveries = db.session.scalars(select(PushDelivery.alert_id)).all()
+        assert sorted(deliveries) == sorted([earlier.id, earlier.id, raised[0].id, raised[0].id])
+        assert alerts.raise_alert(now=NOW, **vars(new(other, "k3"))) is None
+        db.session.rollback()

@@ -163,22 +163,6 @@ def _figure(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-@dataclass
-class _Candidate:
-    """An alert a rule would raise, kept until the keys already alerted are known."""
-
-    recipient: User
-    kind: str
-    rule: str
-    severity: str
-    title: str
-    dedupe_key: str
-    detail: dict[str, Any]
-    report: Report | None = None
-    officer: User | None = None
-    team: Team | None = None
-
-
 def _already_alerted(keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 500):
@@ -186,19 +170,11 @@ def _already_alerted(keys: list[str]) -> set[str]:
     return found
 
 
-def _raise(candidates: list[_Candidate], now: datetime) -> int:
-    """Raise the candidates whose condition has not alerted yet; how many were raised."""
+def _raise(candidates: list[alerts.NewAlert], now: datetime) -> int:
+    """Raise the candidates whose condition has not alerted yet; how many were raised. The keys already alerted
+    are looked up first, so that an hourly run over a whole force does not try thousands of inserts for nothing."""
     done = _already_alerted([c.dedupe_key for c in candidates])
-    raised = 0
-    for c in candidates:
-        if c.dedupe_key in done:
-            continue
-        alert = alerts.raise_alert(
-            recipient=c.recipient, kind=c.kind, rule=c.rule, severity=c.severity, title=c.title,
-            dedupe_key=c.dedupe_key, report=c.report, officer=c.officer, team=c.team, detail=c.detail, now=now,
-        )
-        raised += alert is not None
-    return raised
+    return len(alerts.raise_alerts([c for c in candidates if c.dedupe_key not in done], now))
 
 
 class _Recipients:
@@ -242,19 +218,15 @@ def evaluate_immediate(report: Report, now: datetime | None = None) -> list[Aler
     if not findings:
         return []
     officer = report.officer
-    raised = []
-    for recipient in alerts.reviewers_for(report.team_id, officer_id=report.officer_id):
-        for finding in findings:
-            alert = alerts.raise_alert(
-                recipient=recipient, kind=IMMEDIATE, rule=finding.rule, severity=finding.severity,
-                title=f"{report.reference}: {finding.reason} — {officer_label(officer)}",
-                dedupe_key=f"immediate:{finding.rule}:{report.id}:{recipient.id}",
-                report=report, officer=officer, team=report.team, detail=_immediate_detail(report, finding),
-                now=now,
-            )
-            if alert is not None:
-                raised.append(alert)
-    return raised
+    return alerts.raise_alerts([
+        alerts.NewAlert(
+            recipient=recipient, kind=IMMEDIATE, rule=finding.rule, severity=finding.severity,
+            title=f"{report.reference}: {finding.reason} — {officer_label(officer)}",
+            dedupe_key=f"immediate:{finding.rule}:{report.id}:{recipient.id}",
+            report=report, officer=officer, team=report.team, detail=_immediate_detail(report, finding),
+        )
+        for recipient in alerts.reviewers_for(report.team_id, officer_id=report.officer_id) for finding in findings
+    ], now)
 
 
 def _immediate_detail(report: Report, finding: Finding) -> dict[str, Any]:
@@ -478,7 +450,7 @@ def evaluate_patterns(now: datetime | None = None) -> int:
                  f"{breach.days} days; team median {_figure(figures.median if figures else None)}, "
                  f"95th percentile {_figure(figures.p95 if figures else None)}")
         for recipient in recipients.reviewers(breach.team_id, breach.officer_id):
-            candidates.append(_Candidate(
+            candidates.append(alerts.NewAlert(
                 recipient=recipient, kind=PATTERN, rule=breach.rule, severity=breach.level, title=title,
                 dedupe_key=f"pattern:{breach.rule}:{breach.officer_id}:{breach.level}:{period}:{recipient.id}",
                 detail=detail, officer=officer, team=team,
@@ -521,7 +493,7 @@ def evaluate_workflow(now: datetime | None = None) -> int:
     return _raise(candidates, now)
 
 
-def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipients) -> list[_Candidate]:
+def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipients) -> list[alerts.NewAlert]:
     shortest = _shortest(settings, REVIEW_RULE, "hours")
     if shortest is None:
         return []
@@ -540,7 +512,7 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
         since = int(report.awaiting_review_since.timestamp())
         officer = report.officer
         for recipient in recipients.reviewers(report.team_id, report.officer_id):
-            candidates.append(_Candidate(
+            candidates.append(alerts.NewAlert(
                 recipient=recipient, kind=WORKFLOW, rule=REVIEW_RULE, severity=WARNING,
                 title=f"{report.reference}: review overdue — {officer_label(officer)}",
                 dedupe_key=f"workflow:review_overdue:{report.id}:{since}:{recipient.id}",
@@ -551,7 +523,7 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
         if waited > timedelta(hours=setting.number("escalate_hours")):
             team_name = report.team.name if report.team else "no team"
             for recipient in recipients.governance(excluding=report.officer_id):
-                candidates.append(_Candidate(
+                candidates.append(alerts.NewAlert(
                     recipient=recipient, kind=WORKFLOW, rule=REVIEW_RULE, severity=CRITICAL,
                     title=f"{report.reference}: review overdue, escalated — {team_name}",
                     dedupe_key=f"workflow:review_escalated:{report.id}:{since}:{recipient.id}",
@@ -562,7 +534,7 @@ def _overdue_reviews(now: datetime, settings: RuleSettings, recipients: _Recipie
     return candidates
 
 
-def _overdue_amendments(now: datetime, settings: RuleSettings) -> list[_Candidate]:
+def _overdue_amendments(now: datetime, settings: RuleSettings) -> list[alerts.NewAlert]:
     shortest = _shortest(settings, AMENDMENT_RULE, "hours")
     if shortest is None:
         return []
@@ -592,7 +564,7 @@ def _overdue_amendments(now: datetime, settings: RuleSettings) -> list[_Candidat
         for recipient in people:
             if not recipient.active:
                 continue
-            candidates.append(_Candidate(
+            candidates.append(alerts.NewAlert(
                 recipient=recipient, kind=WORKFLOW, rule=AMENDMENT_RULE, severity=WARNING,
                 title=f"{report.reference}: amendment not answered — {officer_label(report.officer)}",
                 dedupe_key=(f"workflow:amendment_overdue:{report.id}:{review.id if review else 0}:"

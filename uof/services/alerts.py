@@ -8,13 +8,14 @@ recipient; ``uof.services.dispatch`` sends them after the transaction commits, a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from uof.domain.alert_kinds import ALERT_KINDS, INFO, SEVERITIES, TEST
 from uof.domain.validation import has_control_characters
@@ -27,52 +28,71 @@ QUEUED_DELIVERIES = "uof.queued_deliveries"
 ACTION_MAX_LENGTH = 2000
 
 
-def raise_alert(
-    *,
-    recipient: User,
-    kind: str,
-    rule: str,
-    severity: str,
-    title: str,
-    dedupe_key: str,
-    report: Report | None = None,
-    officer: User | None = None,
-    team: Team | None = None,
-    detail: dict[str, Any] | None = None,
-    now: datetime | None = None,
-) -> Alert | None:
-    """Add the alert and its deliveries to the current transaction; None if this condition already alerted."""
-    assert kind in ALERT_KINDS, kind
-    assert severity in SEVERITIES, severity
+@dataclass
+class NewAlert:
+    """An alert to raise: for whom, what, and the condition (``dedupe_key``) that alerts once."""
+
+    recipient: User
+    kind: str
+    rule: str
+    severity: str
+    title: str
+    dedupe_key: str
+    report: Report | None = None
+    officer: User | None = None
+    team: Team | None = None
+    detail: dict[str, Any] | None = None
+
+
+def raise_alert(*, now: datetime | None = None, **new: Any) -> Alert | None:
+    """``raise_alerts`` of one ``NewAlert(**new)``: the alert, or None if its condition already alerted."""
+    raised = raise_alerts([NewAlert(**new)], now)
+    return raised[0] if raised else None
+
+
+def raise_alerts(new: Sequence[NewAlert], now: datetime | None = None) -> list[Alert]:
+    """Add the alerts whose condition has not alerted yet, and a delivery to each of their recipients' devices,
+    to the current transaction: one statement for the alerts and one for the deliveries, however many (an
+    early-intervention run over a whole force raises thousands). Returns the alerts raised.
+
+    A condition already alerted, here or by a concurrent transaction (which this one waits for), is skipped by the
+    database's unique ``dedupe_key``, so it never alerts twice and never fails the transaction."""
     now = now or utcnow()
-    if db.session.scalar(select(Alert.id).where(Alert.dedupe_key == dedupe_key)) is not None:
-        return None
-    alert = Alert(
-        recipient_id=recipient.id, kind=kind, rule=rule, severity=severity, title=title[:200],
-        dedupe_key=dedupe_key[:200], report_id=report.id if report else None,
-        officer_id=officer.id if officer else None, team_id=team.id if team else None,
-        detail=detail or {}, created_at=now,
-    )
-    # With push switched off no delivery could ever go out: the alert is for the inbox alone, not pending for ever.
-    subscriptions = db.session.scalars(
-        select(PushSubscription).where(PushSubscription.user_id == recipient.id).order_by(PushSubscription.id)
-    ).all() if push.enabled() else []
-    alert.status = "pending" if subscriptions else "inbox"
-    try:
-        # A concurrent transaction may have raised the same condition since the check above.
-        with db.session.begin_nested():
-            db.session.add(alert)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    deliveries = [
-        PushDelivery(alert_id=alert.id, subscription_id=sub.id, status="pending", next_attempt_at=now)
-        for sub in subscriptions
-    ]
-    db.session.add_all(deliveries)
-    db.session.flush()
-    db.session.info.setdefault(QUEUED_DELIVERIES, set()).update(d.id for d in deliveries)
-    return alert
+    wanted: dict[str, NewAlert] = {}
+    for item in new:
+        wanted.setdefault(item.dedupe_key[:200], item)
+    if not wanted:
+        return []
+    for item in wanted.values():
+        assert item.kind in ALERT_KINDS, item.kind
+        assert item.severity in SEVERITIES, item.severity
+    devices: dict[int, list[int]] = {}
+    if push.enabled():
+        # With push switched off no delivery could ever go out: the alert is for the inbox alone.
+        for user_id, subscription_id in db.session.execute(
+                select(PushSubscription.user_id, PushSubscription.id)
+                .where(PushSubscription.user_id.in_({item.recipient.id for item in wanted.values()}))
+                .order_by(PushSubscription.id)):
+            devices.setdefault(user_id, []).append(subscription_id)
+    rows = [{"recipient_id": item.recipient.id, "kind": item.kind, "rule": item.rule, "severity": item.severity,
+             "title": item.title[:200], "dedupe_key": key, "report_id": item.report.id if item.report else None,
+             "officer_id": item.officer.id if item.officer else None, "team_id": item.team.id if item.team else None,
+             "detail": item.detail or {}, "created_at": now,
+             "status": "pending" if devices.get(item.recipient.id) else "inbox"}
+            for key, item in wanted.items()]
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
+    inserted = db.session.execute(
+        insert.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Alert.id, Alert.recipient_id),
+        rows).all()
+    deliveries = [{"alert_id": alert_id, "subscription_id": subscription_id, "status": "pending",
+                   "next_attempt_at": now}
+                  for alert_id, recipient_id in inserted for subscription_id in devices.get(recipient_id, [])]
+    if deliveries:
+        queued = db.session.scalars(sa_insert(PushDelivery).returning(PushDelivery.id), deliveries).all()
+        db.session.info.setdefault(QUEUED_DELIVERIES, set()).update(queued)
+    ids = [alert_id for alert_id, _ in inserted]
+    return list(db.session.scalars(select(Alert).where(Alert.id.in_(ids)).order_by(Alert.id))) if ids else []
 
 
 def supervisors_of(team_id: int | None, *, excluding: int | None = None) -> list[User]:

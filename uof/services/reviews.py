@@ -194,13 +194,12 @@ def _alert_officer(report: Report, review: Review, now: datetime) -> int:
 
 def _alert_governance(report: Report, review: Review, now: datetime) -> int:
     """Alert everyone in governance but the officer; how many were alerted."""
-    alerted = 0
-    for recipient in alerts.governance_users(excluding=report.officer_id):
-        alert = alerts.raise_alert(
+    return len(alerts.raise_alerts([
+        alerts.NewAlert(
             recipient=recipient, kind=WORKFLOW, rule=REFERRED_RULE, severity=CRITICAL,
             title=f"{report.reference} referred to professional standards",
             dedupe_key=f"{REFERRED_RULE}:{review.id}:{recipient.id}",
-            report=report, officer=report.officer, team=report.team, now=now,
+            report=report, officer=report.officer, team=report.team,
         )
-        alerted += alert is not None
-    return alerted
+        for recipient in alerts.governance_users(excluding=report.officer_id)
+    ], now))
