@@ -338,17 +338,17 @@ def hour_slots(start: datetime, end: datetime, derogated_from: datetime, rng: ra
         noise = rng.lognormvariate(0, HOURLY_NOISE_SIGMA)
         policy = derogated_volume if slot >= derogated_from else 1
         slots.append(slot)
-        weights.append(demo._slot_weight(slot) * national * seasonal * noise * policy)
+        weights.append(demo.slot_weight(slot) * national * seasonal * noise * policy)
         slot += timedelta(hours=1)
     return slots, weights
 
 
 def draw_tactics(rng: random.Random, carrying_taser: bool) -> list[str]:
     """The demo's draw of a response officer's tactics, with the specialist tactics at their national shares."""
-    codes = demo._tactics(rng, carrying_taser)
+    codes = demo.draw_tactic_codes(rng, carrying_taser)
     for share, levels in SPECIALIST_TACTICS.values():
-        if demo._chance(rng, share):
-            codes.append(demo._pick(rng, levels))
+        if demo.chance(rng, share):
+            codes.append(demo.pick(rng, levels))
     return codes
 
 
@@ -402,44 +402,44 @@ class Planner:
         (the hours' volumes already allow for the reports not written, ``recorded_under_derogation``)."""
         while True:
             codes = draw_tactics(self.rng, carrying_taser)
-            if not derogated or not lower_level_only(codes) or demo._chance(self.rng, DEROGATED_STILL_RECORDED):
+            if not derogated or not lower_level_only(codes) or demo.chance(self.rng, DEROGATED_STILL_RECORDED):
                 return codes
 
     def _incident(self, slot: datetime, most_reports: int) -> list[Planned]:
         """As ``uof.services.demo``'s planner draws an incident, with the Met's people and the specialist tactics."""
         rng = self.rng
         team = self.force.pick_team(rng)
-        shared = demo._chance(rng, demo.SHARED_INCIDENT_SHARE)
+        shared = demo.chance(rng, demo.SHARED_INCIDENT_SHARE)
         size = rng.choices(demo.SHARED_INCIDENT_SIZES, weights=demo.SHARED_INCIDENT_SIZE_WEIGHTS)[0] if shared else 1
         officers = team.pick(rng, min(size, most_reports))
         incident_at = slot + timedelta(minutes=rng.randrange(60))
         local = incident_at.astimezone(LONDON)
         derogated = incident_at >= self.derogated_from
         reference = self._reference(local)
-        locations = [demo._pick(rng, demo.LOCATIONS)]
-        if demo._chance(rng, demo.SECOND_LOCATION_SHARE):
-            second = demo._pick(rng, demo.LOCATIONS)
+        locations = [demo.pick(rng, demo.LOCATIONS)]
+        if demo.chance(rng, demo.SECOND_LOCATION_SHARE):
+            second = demo.pick(rng, demo.LOCATIONS)
             locations += [second] if second not in locations else []
-        subject = {"age_band": demo._pick(rng, MET_AGE_BANDS), "gender": demo._pick(rng, MET_GENDERS),
-                   "ethnicity": demo._pick(rng, MET_ETHNICITIES)}
-        carrying = {o.id: o.taser_trained and demo._chance(rng, demo.TASER_CARRIED_SHARE) for o in officers}
+        subject = {"age_band": demo.pick(rng, MET_AGE_BANDS), "gender": demo.pick(rng, MET_GENDERS),
+                   "ethnicity": demo.pick(rng, MET_ETHNICITIES)}
+        carrying = {o.id: o.taser_trained and demo.chance(rng, demo.TASER_CARRIED_SHARE) for o in officers}
         tactics = {o.id: self._tactics(carrying[o.id], derogated) for o in officers}
         all_codes = [code for codes in tactics.values() for code in codes]
         handcuffed = demo.HANDCUFFING.intersection(all_codes)
-        arrested = demo._chance(rng, demo.ARREST_IF_HANDCUFFED if handcuffed else demo.ARREST_OTHERWISE)
-        outcome = "arrested" if arrested else demo._pick(rng, demo.OUTCOMES_WITHOUT_ARREST)
+        arrested = demo.chance(rng, demo.ARREST_IF_HANDCUFFED if handcuffed else demo.ARREST_OTHERWISE)
+        outcome = "arrested" if arrested else demo.pick(rng, demo.OUTCOMES_WITHOUT_ARREST)
         # A person detained under the Mental Health Act is seen as having a mental health condition.
-        subject["health_condition"] = demo._pick(
+        subject["health_condition"] = demo.pick(
             rng, demo.MENTAL_CONDITIONS if outcome == "detained_mental_health_act" else MET_HEALTH_CONDITIONS)
-        impact_factors = demo._impact_factors(
+        impact_factors = demo.draw_impact_factors(
             rng, taser_used=bool(demo.TASER_CODES.intersection(all_codes)),
-            weekend_night=demo._is_weekend_night(local),
+            weekend_night=demo.is_weekend_night(local),
             mental_condition=subject["health_condition"] in demo.MENTAL_CONDITIONS,
         )
         bodies: list[tuple[Officer, dict[str, Any]]] = []
         for officer in officers:
             codes = tactics[officer.id]
-            conduct = demo._conduct(rng, codes)
+            conduct = demo.draw_conduct(rng, codes)
             bodies.append((officer, {
                 "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "incident_at": format_datetime(incident_at),
@@ -449,27 +449,27 @@ class Planner:
                 "subject": subject,
                 "conduct": conduct,
                 "impact_factors": impact_factors,
-                "reasons": demo._reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
+                "reasons": demo.draw_reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
                                          handcuffed=bool(demo.HANDCUFFING.intersection(codes))),
                 "tactics": [
-                    {"code": code, "effective": demo._chance(rng, demo.TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
+                    {"code": code, "effective": demo.chance(rng, demo.TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
                                                              if code == "tactical_communication"
                                                              else demo.TACTIC_EFFECTIVE_SHARE)}
                     for code in codes
                 ],
-                "officer_injury": demo._officer_injury(rng),
-                "subject_injury": demo._subject_injury(rng, codes),
-                "single_crewed": len(officers) == 1 and demo._chance(rng, demo.SINGLE_CREWED_SHARE),
+                "officer_injury": demo.draw_officer_injury(rng),
+                "subject_injury": demo.draw_subject_injury(rng, codes),
+                "single_crewed": len(officers) == 1 and demo.chance(rng, demo.SINGLE_CREWED_SHARE),
                 "ced_trained": officer.taser_trained,
                 "ced_carried": carrying[officer.id],
-                "bwv": demo._bwv(rng),
-                "narrative": demo._narrative(locations[0], conduct, codes),
+                "bwv": demo.draw_bwv(rng),
+                "narrative": demo.narrative_for(locations[0], conduct, codes),
             }))
-        hospitalised = demo._hospitalised(rng, [body["subject_injury"] for _, body in bodies])
+        hospitalised = demo.draw_hospitalised(rng, [body["subject_injury"] for _, body in bodies])
         outcomes = [outcome, "hospitalised"] if hospitalised else [outcome]
         policy = self.derogated if derogated else self.national
         return [
-            Planned(officer, incident_at, min(incident_at + demo._submission_delay(rng), self.now), policy,
+            Planned(officer, incident_at, min(incident_at + demo.draw_submission_delay(rng), self.now), policy,
                     {**body, "outcomes": outcomes})
             for officer, body in bodies
         ]

@@ -6,7 +6,9 @@ Wales, April 2019 to March 2020 ("Table N" below is a table of
 reference/data/police-use-of-force-apr2019-mar2020-hosb3720-tables). Every report goes through
 ``reports.submit``, the service behind the API, so it is validated, versioned and audited like a real one; the
 supervisors' reviews, returns and amendments go through ``reviews.decide`` and ``reports.amend`` in the same way.
-The data come from a fixed random seed and a given "now", so the same call always makes the same force.
+The data come from a fixed random seed and a given "now", so the same call always makes the same force. The
+draws (``pick``, ``chance``, ``draw_…``) are public: ``bench/synthetic_force.py`` draws its Met-sized force with
+them.
 """
 
 from __future__ import annotations
@@ -323,11 +325,11 @@ class PlannedReport:
     body: dict[str, Any]
 
 
-def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
+def pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _chance(rng: random.Random, share: float) -> bool:
+def chance(rng: random.Random, share: float) -> bool:
     return rng.random() < share
 
 
@@ -341,15 +343,15 @@ def _weighted_sample(rng: random.Random, people: Sequence[DemoPerson], count: in
     return chosen
 
 
-def _is_weekend_night(local: datetime) -> bool:
+def is_weekend_night(local: datetime) -> bool:
     evening = local - timedelta(hours=4)  # 01:00 on Saturday belongs to Friday night
     return evening.weekday() in (4, 5) and evening.hour >= 16
 
 
-def _slot_weight(slot: datetime) -> float:
+def slot_weight(slot: datetime) -> float:
     local = slot.astimezone(LONDON)
     weight = HOUR_WEIGHTS[local.hour] * WEEKDAY_WEIGHTS[local.weekday()]
-    return weight * WEEKEND_NIGHT_WEIGHT if _is_weekend_night(local) else weight
+    return weight * WEEKEND_NIGHT_WEIGHT if is_weekend_night(local) else weight
 
 
 def _hour_slots(now: datetime) -> list[datetime]:
@@ -359,38 +361,38 @@ def _hour_slots(now: datetime) -> list[datetime]:
     return [first + timedelta(hours=n) for n in range(count)]
 
 
-def _submission_delay(rng: random.Random) -> timedelta:
-    if _chance(rng, LATE_SHARE):
+def draw_submission_delay(rng: random.Random) -> timedelta:
+    if chance(rng, LATE_SHARE):
         return timedelta(hours=rng.uniform(20, 48))
     return timedelta(minutes=min(rng.lognormvariate(math.log(TYPICAL_DELAY_MINUTES), 0.8), 12 * 60))
 
 
-def _tactics(rng: random.Random, carrying_taser: bool) -> list[str]:
+def draw_tactic_codes(rng: random.Random, carrying_taser: bool) -> list[str]:
     shares = {name: family.share for name, family in TACTIC_FAMILIES.items()}
     shares[TASER] = TASER_SHARE_WHEN_CARRIED if carrying_taser else 0.0
     codes: list[str] = []
     first_family = None
-    if _chance(rng, HANDCUFFING_SHARE):
-        codes.append(_pick(rng, HANDCUFFING_KINDS))
+    if chance(rng, HANDCUFFING_SHARE):
+        codes.append(pick(rng, HANDCUFFING_KINDS))
     else:
-        first_family = _pick(rng, shares)
+        first_family = pick(rng, shares)
     for name, share in shares.items():
-        if name == first_family or _chance(rng, share * EXTRA_TACTIC_SCALE):
-            codes.append(_pick(rng, TACTIC_FAMILIES[name].levels))
-    if _chance(rng, TACTICAL_COMMUNICATION_SHARE):
+        if name == first_family or chance(rng, share * EXTRA_TACTIC_SCALE):
+            codes.append(pick(rng, TACTIC_FAMILIES[name].levels))
+    if chance(rng, TACTICAL_COMMUNICATION_SHARE):
         codes.append("tactical_communication")
     return codes
 
 
-def _conduct(rng: random.Random, codes: list[str]) -> str:
+def draw_conduct(rng: random.Random, codes: list[str]) -> str:
     if WEAPON_USED.intersection(codes):
-        return _pick(rng, CONDUCT_WHEN_WEAPON_USED)
+        return pick(rng, CONDUCT_WHEN_WEAPON_USED)
     if set(codes) - LOW_LEVEL:
-        return _pick(rng, CONDUCT_WHEN_RESTRAINED)
-    return _pick(rng, CONDUCT_WHEN_COMPLIANT)
+        return pick(rng, CONDUCT_WHEN_RESTRAINED)
+    return pick(rng, CONDUCT_WHEN_COMPLIANT)
 
 
-def _reasons(rng: random.Random, *, arrested: bool, at_dwelling: bool, handcuffed: bool) -> list[str]:
+def draw_reasons(rng: random.Random, *, arrested: bool, at_dwelling: bool, handcuffed: bool) -> list[str]:
     only_where = {
         "effect_arrest": (arrested, ARRESTS_2019),
         "method_of_entry": (at_dwelling, LOCATIONS["dwelling"]),
@@ -399,12 +401,12 @@ def _reasons(rng: random.Random, *, arrested: bool, at_dwelling: bool, handcuffe
     chosen: list[str] = []
     for reason, reports_giving in REASONS.items():
         applies, reports_eligible = only_where.get(reason, (True, INCIDENTS))
-        if applies and _chance(rng, reports_giving / reports_eligible):
+        if applies and chance(rng, reports_giving / reports_eligible):
             chosen.append(reason)
     return chosen or ["protect_self"]
 
 
-def _impact_factors(
+def draw_impact_factors(
     rng: random.Random, *, taser_used: bool, weekend_night: bool, mental_condition: bool
 ) -> list[str]:
     shares = {factor: reports_naming / INCIDENTS for factor, reports_naming in IMPACT_FACTORS.items()}
@@ -412,50 +414,50 @@ def _impact_factors(
         shares["possession_of_weapon"] = WEAPON_WHEN_TASER_SHARE
     shares["alcohol"] *= ALCOHOL_WEEKEND_NIGHT_FACTOR if weekend_night else ALCOHOL_OTHER_TIMES_FACTOR
     shares["mental_health"] = MENTAL_HEALTH_IF_CONDITION if mental_condition else MENTAL_HEALTH_OTHERWISE
-    return [factor for factor, share in shares.items() if _chance(rng, share)]
+    return [factor for factor, share in shares.items() if chance(rng, share)]
 
 
-def _officer_injury(rng: random.Random) -> dict[str, Any]:
-    injured = _chance(rng, OFFICER_INJURED_SHARE)
+def draw_officer_injury(rng: random.Random) -> dict[str, Any]:
+    injured = chance(rng, OFFICER_INJURED_SHARE)
     return {
         "injured": injured,
-        "intentional_assault": injured and _chance(rng, OFFICER_ASSAULTED_SHARE),
-        "level": ("severe" if _chance(rng, OFFICER_SEVERE_SHARE) else "minor") if injured else "none",
+        "intentional_assault": injured and chance(rng, OFFICER_ASSAULTED_SHARE),
+        "level": ("severe" if chance(rng, OFFICER_SEVERE_SHARE) else "minor") if injured else "none",
     }
 
 
-def _subject_injury(rng: random.Random, codes: list[str]) -> dict[str, Any]:
+def draw_subject_injury(rng: random.Random, codes: list[str]) -> dict[str, Any]:
     discharged = bool(v.CED_DISCHARGE.intersection(codes))
-    injured = _chance(rng, TASER_PROBE_INJURY_SHARE if discharged else SUBJECT_INJURED_SHARE)
+    injured = chance(rng, TASER_PROBE_INJURY_SHARE if discharged else SUBJECT_INJURED_SHARE)
     if discharged:
         assistance = "provided"
     elif injured or SPRAY_USED.intersection(codes):
-        assistance = _pick(rng, MEDICAL_AID_IF_INJURED)
+        assistance = pick(rng, MEDICAL_AID_IF_INJURED)
     else:
-        assistance = _pick(rng, MEDICAL_AID_OTHERWISE)
-    level = ("severe" if _chance(rng, SUBJECT_SEVERE_SHARE) else "minor") if injured else "none"
+        assistance = pick(rng, MEDICAL_AID_OTHERWISE)
+    level = ("severe" if chance(rng, SUBJECT_SEVERE_SHARE) else "minor") if injured else "none"
     return {"injured": injured, "level": level, "medical_assistance": assistance}
 
 
-def _bwv(rng: random.Random) -> dict[str, Any]:
-    worn = _chance(rng, BWV_WORN_SHARE)
-    recording = worn and _chance(rng, BWV_RECORDING_SHARE)
+def draw_bwv(rng: random.Random) -> dict[str, Any]:
+    worn = chance(rng, BWV_WORN_SHARE)
+    recording = worn and chance(rng, BWV_RECORDING_SHARE)
     return {
         "worn": worn,
         "recording": recording,
         "reference": f"BWV-{rng.randrange(10_000_000, 100_000_000)}" if recording else None,
-        "viewed_before_account": recording and _chance(rng, BWV_VIEWED_SHARE),
+        "viewed_before_account": recording and chance(rng, BWV_VIEWED_SHARE),
     }
 
 
-def _hospitalised(rng: random.Random, injuries: list[dict[str, Any]]) -> bool:
+def draw_hospitalised(rng: random.Random, injuries: list[dict[str, Any]]) -> bool:
     levels = {injury["level"] for injury in injuries}
     if "severe" in levels:
         return True
-    return _chance(rng, HOSPITAL_IF_MINOR_INJURY if "minor" in levels else HOSPITAL_OTHERWISE)
+    return chance(rng, HOSPITAL_IF_MINOR_INJURY if "minor" in levels else HOSPITAL_OTHERWISE)
 
 
-def _narrative(location: str, conduct: str, codes: list[str]) -> str:
+def narrative_for(location: str, conduct: str, codes: list[str]) -> str:
     labels = [label if label.startswith("Taser") else label[0].lower() + label[1:]
               for label in map(v.TACTICS.label, codes)]
     used = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -469,7 +471,7 @@ class _Planner:
         self.rng = rng
         self.now = now
         self.slots = _hour_slots(now)
-        self.slot_weights = [_slot_weight(slot) for slot in self.slots]
+        self.slot_weights = [slot_weight(slot) for slot in self.slots]
         self.references: set[str] = set()
         self.team_weights = [sum(p.activity for p in RECORDERS if p.team == team.name) for team in TEAMS]
 
@@ -492,36 +494,36 @@ class _Planner:
     def _incident(self, most_reports: int) -> list[PlannedReport]:
         rng = self.rng
         team = rng.choices(TEAMS, weights=self.team_weights)[0]
-        shared = _chance(rng, SHARED_INCIDENT_SHARE)
+        shared = chance(rng, SHARED_INCIDENT_SHARE)
         size = rng.choices(SHARED_INCIDENT_SIZES, weights=SHARED_INCIDENT_SIZE_WEIGHTS)[0] if shared else 1
         officers = _weighted_sample(rng, [p for p in RECORDERS if p.team == team.name], min(size, most_reports))
         incident_at = rng.choices(self.slots, weights=self.slot_weights)[0] + timedelta(minutes=rng.randrange(60))
         local = incident_at.astimezone(LONDON)
         reference = self._reference(local)
-        locations = [_pick(rng, LOCATIONS)]
-        if _chance(rng, SECOND_LOCATION_SHARE):
-            second = _pick(rng, LOCATIONS)
+        locations = [pick(rng, LOCATIONS)]
+        if chance(rng, SECOND_LOCATION_SHARE):
+            second = pick(rng, LOCATIONS)
             locations += [second] if second not in locations else []
-        subject = {"age_band": _pick(rng, AGE_BANDS), "gender": _pick(rng, GENDERS),
-                   "ethnicity": _pick(rng, ETHNICITIES_BY_AREA[team.area])}
+        subject = {"age_band": pick(rng, AGE_BANDS), "gender": pick(rng, GENDERS),
+                   "ethnicity": pick(rng, ETHNICITIES_BY_AREA[team.area])}
 
-        carrying = {officer: officer.taser_trained and _chance(rng, TASER_CARRIED_SHARE) for officer in officers}
-        tactics = {officer: _tactics(rng, carrying[officer]) for officer in officers}
+        carrying = {officer: officer.taser_trained and chance(rng, TASER_CARRIED_SHARE) for officer in officers}
+        tactics = {officer: draw_tactic_codes(rng, carrying[officer]) for officer in officers}
         all_codes = [code for codes in tactics.values() for code in codes]
-        arrested = _chance(rng, ARREST_IF_HANDCUFFED if HANDCUFFING.intersection(all_codes) else ARREST_OTHERWISE)
-        outcome = "arrested" if arrested else _pick(rng, OUTCOMES_WITHOUT_ARREST)
+        arrested = chance(rng, ARREST_IF_HANDCUFFED if HANDCUFFING.intersection(all_codes) else ARREST_OTHERWISE)
+        outcome = "arrested" if arrested else pick(rng, OUTCOMES_WITHOUT_ARREST)
         # A person detained under the Mental Health Act is seen as having a mental health condition.
-        subject["health_condition"] = _pick(
+        subject["health_condition"] = pick(
             rng, MENTAL_CONDITIONS if outcome == "detained_mental_health_act" else HEALTH_CONDITIONS)
-        impact_factors = _impact_factors(
-            rng, taser_used=bool(TASER_CODES.intersection(all_codes)), weekend_night=_is_weekend_night(local),
+        impact_factors = draw_impact_factors(
+            rng, taser_used=bool(TASER_CODES.intersection(all_codes)), weekend_night=is_weekend_night(local),
             mental_condition=subject["health_condition"] in MENTAL_CONDITIONS,
         )
 
         bodies: dict[DemoPerson, dict[str, Any]] = {}
         for officer in officers:
             codes = tactics[officer]
-            conduct = _conduct(rng, codes)
+            conduct = draw_conduct(rng, codes)
             bodies[officer] = {
                 "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "incident_at": format_datetime(incident_at),
@@ -531,26 +533,26 @@ class _Planner:
                 "subject": subject,
                 "conduct": conduct,
                 "impact_factors": impact_factors,
-                "reasons": _reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
+                "reasons": draw_reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
                                     handcuffed=bool(HANDCUFFING.intersection(codes))),
                 "tactics": [
-                    {"code": code, "effective": _chance(rng, TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
+                    {"code": code, "effective": chance(rng, TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
                                                         if code == "tactical_communication"
                                                         else TACTIC_EFFECTIVE_SHARE)}
                     for code in codes
                 ],
-                "officer_injury": _officer_injury(rng),
-                "subject_injury": _subject_injury(rng, codes),
-                "single_crewed": len(officers) == 1 and _chance(rng, SINGLE_CREWED_SHARE),
+                "officer_injury": draw_officer_injury(rng),
+                "subject_injury": draw_subject_injury(rng, codes),
+                "single_crewed": len(officers) == 1 and chance(rng, SINGLE_CREWED_SHARE),
                 "ced_trained": officer.taser_trained,
                 "ced_carried": carrying[officer],
-                "bwv": _bwv(rng),
-                "narrative": _narrative(locations[0], conduct, codes),
+                "bwv": draw_bwv(rng),
+                "narrative": narrative_for(locations[0], conduct, codes),
             }
-        hospitalised = _hospitalised(rng, [body["subject_injury"] for body in bodies.values()])
+        hospitalised = draw_hospitalised(rng, [body["subject_injury"] for body in bodies.values()])
         outcomes = [outcome, "hospitalised"] if hospitalised else [outcome]
         return [
-            PlannedReport(officer, min(incident_at + _submission_delay(rng), self.now),
+            PlannedReport(officer, min(incident_at + draw_submission_delay(rng), self.now),
                           {**body, "outcomes": outcomes})
             for officer, body in bodies.items()
         ]
