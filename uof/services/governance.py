@@ -226,11 +226,6 @@ def review_conditions(now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> tuple
             and_(waiting, Report.awaiting_review_since < overdue_since))
 
 
-def review_timeliness(filters: Filters, now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> ReviewTimeliness:
-    """How quickly the filtered reports got their first supervisor's decision (the force-wide due time)."""
-    return ReviewTimeliness.of(figures.tally(filters, *review_conditions(now, due_hours)).extra, due_hours)
-
-
 def late_submission() -> ColumnElement[bool]:
     """SQL: the report was submitted more than ``LATE_SUBMISSION_HOURS`` after its incident."""
     return elapsed(Report.submitted_at, Report.incident_at, LATE_SUBMISSION_HOURS)[1]
