@@ -182,6 +182,7 @@ def test_figures_are_the_hand_counted_ones(client, world):
     assert _rows(page, "outcome")["Arrested"] == ["2", "67%"]
     assert _rows(page, "outcome")["Hospitalised"] == ["1", "33%"]
     assert _rows(page, "location")["Street/ highway"] == ["3", "100%"]
+    assert _rows(page, "area") == {"Birmingham": ["2", "67%"], "Coventry": ["1", "33%"]}
     assert _rows(page, "officer_injury_level")["None"] == ["3", "100%"]
     assert _rows(page, "subject_injury_level")["None"] == ["3", "100%"]
     assert _rows(page, "bwv") == {

@@ -240,6 +240,7 @@ class Tally:
 
     months: tuple[MonthCount, ...]  # every month the period touches, empty ones as 0
     policies: tuple[PolicyCount, ...]  # the versions the reports were recorded under, oldest first
+    areas: tuple[tuple[str, int], ...]  # the areas the reports named, by name ("" for none)
     extra: tuple[int, ...]
 
     @property
@@ -248,8 +249,9 @@ class Tally:
 
 
 def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
-    """One ``GROUP BY`` over the filtered reports, by month and policy version, counting each of ``conditions``
-    besides: a year of a Met-sized force is one scan of its 200,000 reports rather than one per figure."""
+    """One ``GROUP BY`` over the filtered reports, by month, policy version and area, counting each of
+    ``conditions`` besides: a year of a Met-sized force is one scan of its 200,000 reports rather than one per
+    figure."""
     firsts: list[date] = []
     day = filters.period.start.replace(day=1)
     while day <= filters.period.end:
@@ -259,14 +261,18 @@ def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
     # One month is the constant 0, left out of the GROUP BY, where SQL would read it as a column's position.
     month = case(*((Report.incident_at < bound, index) for index, bound in enumerate(bounds)),
                  else_=len(bounds)) if bounds else literal_column("0")
-    query = (select(month, Report.policy_version, func.count(), *(func.count().filter(c) for c in conditions))
-             .where(*report_scope(filters)).group_by(*([month] if bounds else []), Report.policy_version))
+    query = (select(month, Report.policy_version, Report.area, func.count(),
+                    *(func.count().filter(c) for c in conditions))
+             .where(*report_scope(filters))
+             .group_by(*([month] if bounds else []), Report.policy_version, Report.area))
     per_month: dict[int, int] = defaultdict(int)
     per_version: dict[int, int] = defaultdict(int)
+    per_area: dict[str, int] = defaultdict(int)
     extra = [0] * len(conditions)
-    for index, version, reports, *counted in db.session.execute(query):
+    for index, version, area, reports, *counted in db.session.execute(query):
         per_month[index] += reports
         per_version[version] += reports
+        per_area[area or ""] += reports
         extra = [was + (more or 0) for was, more in zip(extra, counted, strict=True)]
     versions = db.session.execute(
         select(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
@@ -274,7 +280,7 @@ def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
     return Tally(tuple(MonthCount(first, per_month.get(index, 0)) for index, first in enumerate(firsts)),
                  tuple(PolicyCount(version, preset, effective_from, per_version[version])
                        for version, preset, effective_from in versions),
-                 tuple(extra))
+                 tuple(sorted(per_area.items())), tuple(extra))
 
 
 def monthly(filters: Filters) -> list[MonthCount]:

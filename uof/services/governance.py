@@ -30,6 +30,7 @@ QUALITY_LISTED = 50
 NOT_REPORTED = ("not_reported", "dont_know")
 LATE_PROBLEM = f"Submitted more than {LATE_SUBMISSION_HOURS} hours after the incident"
 BWV_PROBLEM = "Recorded on body-worn video without a footage reference"
+NO_AREA = "No area given"
 FIELD_NAMES = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnicity", "health_condition": "Health condition"}
 
 
@@ -152,8 +153,10 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
         total=total,
         policy_versions=figures.policies_in_force(filters, tallied.policies),
         monthly=tallied.months,
-        breakdowns=tuple(_breakdown(key, title, dimension, vocabulary, counted, total)
-                         for key, title, dimension, vocabulary in BREAKDOWNS),
+        breakdowns=(*(_breakdown(key, title, dimension, vocabulary, counted, total)
+                      for key, title, dimension, vocabulary in BREAKDOWNS),
+                    Breakdown("area", "Area", tuple(Row(area or NO_AREA, reports, _share(reports, total))
+                                                    for area, reports in tallied.areas))),
         review=ReviewTimeliness.of(tallied.extra[:4], REVIEW_DUE_HOURS),
         bwv=Breakdown("bwv", "Body-worn video", tuple(
             Row(BWV_LABELS[state], _reports(counted, "bwv", state), _share(_reports(counted, "bwv", state), total))
