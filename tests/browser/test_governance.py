@@ -54,7 +54,7 @@ def test_governance_filters_by_area_on_a_phone(browser, own_server, width):  # t
 
         page.get_by_label("From").fill(start)
         page.get_by_label("To", exact=True).fill(end)
-        page.get_by_label("Area").select_option("Coventry")
+        page.get_by_label("Area", exact=True).select_option("Coventry")
         page.get_by_role("button", name="Show figures").click()
         page.wait_for_load_state()
         query = parse_qs(urlsplit(page.url).query)

@@ -155,7 +155,7 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
         monthly=tallied.months,
         breakdowns=(*(_breakdown(key, title, dimension, vocabulary, counted, total)
                       for key, title, dimension, vocabulary in BREAKDOWNS),
-                    Breakdown("area", "Area", tuple(Row(area or NO_AREA, reports, _share(reports, total))
+                    Breakdown("area", "Reports by area", tuple(Row(area or NO_AREA, reports, _share(reports, total))
                                                     for area, reports in tallied.areas))),
         review=ReviewTimeliness.of(tallied.extra[:4], REVIEW_DUE_HOURS),
         bwv=Breakdown("bwv", "Body-worn video", tuple(
