@@ -159,6 +159,8 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("officer_id", "client_id"),
         Index("ix_reports_officer_incident_reference", "officer_id", "incident_reference"),
+        # A team's reports of a period: the team dashboard and the governance figures for one team.
+        Index("ix_reports_team_incident", "team_id", "incident_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,7 +168,7 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     # SHA-256 of the first submission's body, so that a retry is told apart from a conflicting reuse.
     content_hash: Mapped[str] = mapped_column(String(64))
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     status: Mapped[str] = mapped_column(String(20), default=SUBMITTED, index=True)
     version: Mapped[int] = mapped_column(default=1)
     policy_version: Mapped[int] = mapped_column(ForeignKey("policy_versions.version"), index=True)

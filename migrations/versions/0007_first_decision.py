@@ -4,7 +4,9 @@ Review timeliness reads the first supervisor decision from the report rather tha
 The Home Office Table 9 settings ("Public", "Police setting", "Medical setting") become facts of their own, kept
 in the running totals like any other, so that a setting counts a report once however many of its locations were
 given without a query over every fact. The data-quality check finds a period's problem facts (a footage
-reference missing, a field not reported) through ``ix_report_facts_value_period``.
+reference missing, a field not reported) through ``ix_report_facts_value_period``, and a team's reports of a period
+are found through ``ix_reports_team_incident`` (which also serves the foreign key, in place of
+``ix_reports_team_id``).
 
 Revision ID: 0007
 Revises: 0006
@@ -41,12 +43,16 @@ def upgrade():
     )
     with op.batch_alter_table('report_facts', schema=None) as batch_op:
         batch_op.create_index('ix_report_facts_value_period', ['dimension', 'value', 'incident_at', 'report_id'], unique=False)
+    op.create_index('ix_reports_team_incident', 'reports', ['team_id', 'incident_at'], unique=False)
+    op.drop_index('ix_reports_team_id', table_name='reports')
     _remove_location_settings()
     _backfill_location_settings()
 
 
 def downgrade():
     _remove_location_settings()
+    op.create_index('ix_reports_team_id', 'reports', ['team_id'], unique=False)
+    op.drop_index('ix_reports_team_incident', table_name='reports')
     with op.batch_alter_table('report_facts', schema=None) as batch_op:
         batch_op.drop_index('ix_report_facts_value_period')
     # Not a batch operation: on SQLite that copies the reports to a new table and drops the old one, and with
