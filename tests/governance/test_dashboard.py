@@ -236,10 +236,12 @@ def test_filters_narrow_every_figure(client, world):
     assert Page(html).tables["monthly"] == [["May 2025", "0"], ["Jun 2025", "1"]]
     assert "Incidents from 1 May 2025 to 30 Jun 2025, in Coventry:" in html
     assert '<option value="Coventry" selected>' in html
+    assert _rows(Page(html), "area") == {"Coventry": ["1", "100%"]}
 
     _, html = _get(client, MAY_JUNE + f"&team={world.brum_team}")
     assert _total(html) == 2
     page = Page(html)
+    assert _rows(page, "area") == {"Birmingham": ["2", "100%"]}  # counted from the team's reports
     assert [row[0] for row in page.tables["tactic"]] == [
         "Non-compliant handcuffing", "CED Fired", "Tactical communication (with other tactic)"]
     assert f'<option value="{world.brum_team}" selected>Birmingham Central A (Birmingham)</option>' in html

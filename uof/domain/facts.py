@@ -19,7 +19,7 @@ benchmarks then count facts with plain SQL ``GROUP BY``, so they agree and stay 
 - Injuries: ``officer_injured``, ``officer_assaulted``, ``subject_injured`` (``yes``/``no``),
   ``officer_injury_level``, ``subject_injury_level``, ``medical_assistance`` (codes).
 - ``bwv``: ``not_worn``, ``not_recording``, ``no_reference`` (recording, but no footage reference given) or
-  ``referenced``.
+  ``referenced``: exactly one for every report, so its totals also count the reports.
 
 Values are codes, except the tactic rows, which are already counted. Where several codes share one Home Office
 category (the outcome "No further action" is the Home Office's "Other"; the retired ethnicity "Chinese" is now
@@ -39,6 +39,7 @@ from uof.domain.counting import ced_below_highest
 TACTIC = "tactic"
 TACTIC_SUBGROUP = "tactic_subgroup"
 TACTIC_GROUP = "tactic_group"
+BWV = "bwv"
 LOCATION_SETTING = "location_setting"
 SUBJECT_DIMENSIONS = ("age_band", "gender", "ethnicity", "health_condition")
 MULTI_DIMENSIONS = {"reason": "reasons", "impact_factor": "impact_factors", "outcome": "outcomes",
@@ -113,7 +114,7 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
     add("subject_injured", _yes_no(person.get("injured")))
     add("subject_injury_level", person.get("level"))
     add("medical_assistance", person.get("medical_assistance"))
-    add("bwv", bwv_state(_mapping(content.get("bwv"))))
+    add(BWV, bwv_state(_mapping(content.get("bwv"))))
     return [Fact(dimension, value, times) for (dimension, value), times in facts.items()]
 
 

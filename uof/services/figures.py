@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from uof.domain import rollups
 from uof.domain import vocabulary as v
-from uof.domain.facts import TACTIC_GROUP
+from uof.domain.facts import BWV, TACTIC_GROUP
 from uof.domain.rollups import TACTIC_DIMENSIONS
 from uof.extensions import db
 from uof.models import FactCrossTotal, FactTotal, PolicyVersion, Report, ReportFact, Team
@@ -162,6 +162,23 @@ def counts(filters: Filters, dimensions: tuple[str, ...] | None = None) -> Count
     return dict(result)
 
 
+def reports_by_area(filters: Filters) -> dict[str, int]:
+    """The filtered reports by the area they named ("" for none), read like ``counts``: from the running totals of
+    the body-worn video facts, of which every report has exactly one (``uof.domain.facts.BWV_STATES``), or, for
+    one team, from the team's reports."""
+    query: Select[str | None, int]
+    if filters.team_id is None:
+        query = (select(FactTotal.area, func.sum(FactTotal.reports))
+                 .where(*_total_scope(filters), FactTotal.dimension == BWV).group_by(FactTotal.area))
+    else:
+        query = select(Report.area, func.count()).where(*report_scope(filters)).group_by(Report.area)
+    found: dict[str, int] = defaultdict(int)
+    for area, reports in db.session.execute(query):
+        if reports:
+            found[area or rollups.NO_AREA] += int(reports)
+    return dict(sorted(found.items()))
+
+
 def whole_months(period: Period) -> tuple[list[date], list[tuple[date, date]]]:
     """The UK calendar months wholly inside the period (their 1sts), and the runs of days outside them."""
     months: list[date] = []
@@ -240,7 +257,6 @@ class Tally:
 
     months: tuple[MonthCount, ...]  # every month the period touches, empty ones as 0
     policies: tuple[PolicyCount, ...]  # the versions the reports were recorded under, oldest first
-    areas: tuple[tuple[str, int], ...]  # the areas the reports named, by name ("" for none)
     extra: tuple[int, ...]
 
     @property
@@ -249,9 +265,8 @@ class Tally:
 
 
 def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
-    """One ``GROUP BY`` over the filtered reports, by month, policy version and area, counting each of
-    ``conditions`` besides: a year of a Met-sized force is one scan of its 200,000 reports rather than one per
-    figure."""
+    """One ``GROUP BY`` over the filtered reports, by month and policy version, counting each of ``conditions``
+    besides: a year of a Met-sized force is one scan of its 200,000 reports rather than one per figure."""
     firsts: list[date] = []
     day = filters.period.start.replace(day=1)
     while day <= filters.period.end:
@@ -261,18 +276,14 @@ def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
     # One month is the constant 0, left out of the GROUP BY, where SQL would read it as a column's position.
     month = case(*((Report.incident_at < bound, index) for index, bound in enumerate(bounds)),
                  else_=len(bounds)) if bounds else literal_column("0")
-    query = (select(month, Report.policy_version, Report.area, func.count(),
-                    *(func.count().filter(c) for c in conditions))
-             .where(*report_scope(filters))
-             .group_by(*([month] if bounds else []), Report.policy_version, Report.area))
+    query = (select(month, Report.policy_version, func.count(), *(func.count().filter(c) for c in conditions))
+             .where(*report_scope(filters)).group_by(*([month] if bounds else []), Report.policy_version))
     per_month: dict[int, int] = defaultdict(int)
     per_version: dict[int, int] = defaultdict(int)
-    per_area: dict[str, int] = defaultdict(int)
     extra = [0] * len(conditions)
-    for index, version, area, reports, *counted in db.session.execute(query):
+    for index, version, reports, *counted in db.session.execute(query):
         per_month[index] += reports
         per_version[version] += reports
-        per_area[area or ""] += reports
         extra = [was + (more or 0) for was, more in zip(extra, counted, strict=True)]
     versions = db.session.execute(
         select(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
@@ -280,7 +291,7 @@ def tally(filters: Filters, *conditions: ColumnElement[bool]) -> Tally:
     return Tally(tuple(MonthCount(first, per_month.get(index, 0)) for index, first in enumerate(firsts)),
                  tuple(PolicyCount(version, preset, effective_from, per_version[version])
                        for version, preset, effective_from in versions),
-                 tuple(sorted(per_area.items())), tuple(extra))
+                 tuple(extra))
 
 
 def monthly(filters: Filters) -> list[MonthCount]:
@@ -318,4 +329,4 @@ def policies_in_force(filters: Filters, used: Sequence[PolicyCount] | None = Non
 
 __all__ = ["Count", "Counts", "CrossTab", "FilterError", "Filters", "MonthCount", "PeriodError", "PolicyCount", "Tally",
            "areas", "counts", "fact_scope", "monthly", "parse_filters", "policies_in_force", "policy_versions",
-           "report_scope", "tactic_cross_tab", "tally", "total_reports", "uk_midnight"]
+           "report_scope", "reports_by_area", "tactic_cross_tab", "tally", "total_reports", "uk_midnight"]

@@ -155,8 +155,9 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
         monthly=tallied.months,
         breakdowns=(*(_breakdown(key, title, dimension, vocabulary, counted, total)
                       for key, title, dimension, vocabulary in BREAKDOWNS),
-                    Breakdown("area", "Reports by area", tuple(Row(area or NO_AREA, reports, _share(reports, total))
-                                                    for area, reports in tallied.areas))),
+                    Breakdown("area", "Reports by area", tuple(
+                        Row(area or NO_AREA, reports, _share(reports, total))
+                        for area, reports in figures.reports_by_area(filters).items()))),
         review=ReviewTimeliness.of(tallied.extra[:4], REVIEW_DUE_HOURS),
         bwv=Breakdown("bwv", "Body-worn video", tuple(
             Row(BWV_LABELS[state], _reports(counted, "bwv", state), _share(_reports(counted, "bwv", state), total))
