@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
+from functools import lru_cache
 
 from uof.domain.vocabulary import TACTICS, Tactic, is_force
 
@@ -29,7 +30,12 @@ def force_categories(tactic_codes: Iterable[str]) -> list[str]:
     Unknown codes are skipped: a report stores only codes its validation accepted, and the vocabulary keeps
     retired codes readable.
     """
-    used = set(tactic_codes)
+    return list(_force_categories(frozenset(tactic_codes)))
+
+
+# Reports use a few hundred mixes of tactics between them; an export of a quarter asks about tens of thousands.
+@lru_cache(maxsize=4096)
+def _force_categories(used: frozenset[str]) -> tuple[str, ...]:
     skipped = ced_below_highest(used)
     categories: list[str] = []
     for term in _tactics(used):
@@ -37,7 +43,7 @@ def force_categories(tactic_codes: Iterable[str]) -> list[str]:
             continue
         if term.home_office not in categories:
             categories.append(term.home_office)
-    return categories
+    return tuple(categories)
 
 
 def ced_below_highest(tactic_codes: Iterable[str]) -> set[str]:
@@ -47,7 +53,7 @@ def ced_below_highest(tactic_codes: Iterable[str]) -> set[str]:
     return {term.code for term in levels if term.ced_rank != highest}
 
 
-def _tactics(codes: set[str]) -> list[Tactic]:
+def _tactics(codes: Set[str]) -> list[Tactic]:
     return [term for term in TACTICS if isinstance(term, Tactic) and term.code in codes]
 
 

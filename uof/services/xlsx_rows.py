@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import IO
 from xml.etree import ElementTree
 
@@ -90,7 +91,13 @@ def _row_xml(number: int, values: Sequence[Value]) -> str:
         if isinstance(value, int | float):
             cells.append(f'<c r="{column}{number}"><v>{value}</v></c>')
             continue
-        text = _NOT_XML.sub("", value).translate(_ESCAPES)
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        cells.append(f'<c r="{column}{number}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        cells.append(f'<c r="{column}{number}" t="inlineStr">{_inline_string(value)}</c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+# A sheet's text repeats (areas, labels, statuses): each distinct text is escaped once.
+@lru_cache(maxsize=65536)
+def _inline_string(value: str) -> str:
+    text = _NOT_XML.sub("", value).translate(_ESCAPES)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<is><t{space}>{text}</t></is>"
