@@ -1,7 +1,7 @@
 """The governance figures at a force of the Metropolitan Police's size (``bench/synthetic_force.py``), in-process.
 
     .venv/bin/python bench/synthetic_force.py                        # once: builds bench/data/uof-1m.sqlite3
-    .venv/bin/python bench/governance_scale.py --database-url sqlite:///bench/data/uof-1m.sqlite3
+    .venv/bin/python bench/governance_scale.py --database-url sqlite:///$PWD/bench/data/uof-1m.sqlite3
     .venv/bin/python bench/synthetic_force.py --backend postgresql   # once: builds uof_bench_1m
     .venv/bin/python bench/governance_scale.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/uof_bench_1m
