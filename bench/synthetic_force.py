@@ -66,7 +66,7 @@ from uof.domain import vocabulary as v  # noqa: E402
 from uof.domain.facts import Fact, facts_of  # noqa: E402
 from uof.domain.policy import DEROGATED, NATIONAL, Policy  # noqa: E402
 from uof.domain.review import APPROVE, REFER, RETURN, recorded_reference, video_recorded  # noqa: E402
-from uof.domain.validation import format_datetime, validate_report  # noqa: E402
+from uof.domain.validation import validate_report  # noqa: E402
 from uof.services import demo  # noqa: E402
 from uof.services.accounts import hash_password  # noqa: E402
 from uof.services.reports import content_hash  # noqa: E402
@@ -438,33 +438,10 @@ class Planner:
         )
         bodies: list[tuple[Officer, dict[str, Any]]] = []
         for officer in officers:
-            codes = tactics[officer.id]
-            conduct = demo.draw_conduct(rng, codes)
-            bodies.append((officer, {
-                "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "incident_at": format_datetime(incident_at),
-                "incident_reference": reference,
-                "area": team.area,
-                "locations": locations,
-                "subject": subject,
-                "conduct": conduct,
-                "impact_factors": impact_factors,
-                "reasons": demo.draw_reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
-                                         handcuffed=bool(demo.HANDCUFFING.intersection(codes))),
-                "tactics": [
-                    {"code": code, "effective": demo.chance(rng, demo.TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
-                                                             if code == "tactical_communication"
-                                                             else demo.TACTIC_EFFECTIVE_SHARE)}
-                    for code in codes
-                ],
-                "officer_injury": demo.draw_officer_injury(rng),
-                "subject_injury": demo.draw_subject_injury(rng, codes),
-                "single_crewed": len(officers) == 1 and demo.chance(rng, demo.SINGLE_CREWED_SHARE),
-                "ced_trained": officer.taser_trained,
-                "ced_carried": carrying[officer.id],
-                "bwv": demo.draw_bwv(rng),
-                "narrative": demo.narrative_for(locations[0], conduct, codes),
-            }))
+            bodies.append((officer, demo.draw_body(
+                rng, incident_at=incident_at, reference=reference, area=team.area, locations=locations,
+                subject=subject, impact_factors=impact_factors, arrested=arrested, codes=tactics[officer.id],
+                crew=len(officers), taser_trained=officer.taser_trained, carrying=carrying[officer.id])))
         hospitalised = demo.draw_hospitalised(rng, [body["subject_injury"] for _, body in bodies])
         outcomes = [outcome, "hospitalised"] if hospitalised else [outcome]
         policy = self.derogated if derogated else self.national

@@ -457,6 +457,38 @@ def draw_hospitalised(rng: random.Random, injuries: list[dict[str, Any]]) -> boo
     return chance(rng, HOSPITAL_IF_MINOR_INJURY if "minor" in levels else HOSPITAL_OTHERWISE)
 
 
+def draw_body(rng: random.Random, *, incident_at: datetime, reference: str, area: str | None,
+              locations: list[str], subject: dict[str, str], impact_factors: list[str], arrested: bool,
+              codes: list[str], crew: int, taser_trained: bool, carrying: bool) -> dict[str, Any]:
+    """One officer's report of an incident (all but its outcomes, which the incident's officers share), drawing
+    the rest of what each officer records for themselves."""
+    conduct = draw_conduct(rng, codes)
+    return {
+        "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "incident_at": format_datetime(incident_at),
+        "incident_reference": reference,
+        "area": area,
+        "locations": locations,
+        "subject": subject,
+        "conduct": conduct,
+        "impact_factors": impact_factors,
+        "reasons": draw_reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
+                                handcuffed=bool(HANDCUFFING.intersection(codes))),
+        "tactics": [
+            {"code": code, "effective": chance(rng, TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
+                                                if code == "tactical_communication" else TACTIC_EFFECTIVE_SHARE)}
+            for code in codes
+        ],
+        "officer_injury": draw_officer_injury(rng),
+        "subject_injury": draw_subject_injury(rng, codes),
+        "single_crewed": crew == 1 and chance(rng, SINGLE_CREWED_SHARE),
+        "ced_trained": taser_trained,
+        "ced_carried": carrying,
+        "bwv": draw_bwv(rng),
+        "narrative": narrative_for(locations[0], conduct, codes),
+    }
+
+
 def narrative_for(location: str, conduct: str, codes: list[str]) -> str:
     labels = [label if label.startswith("Taser") else label[0].lower() + label[1:]
               for label in map(v.TACTICS.label, codes)]
@@ -522,33 +554,10 @@ class _Planner:
 
         bodies: dict[DemoPerson, dict[str, Any]] = {}
         for officer in officers:
-            codes = tactics[officer]
-            conduct = draw_conduct(rng, codes)
-            bodies[officer] = {
-                "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "incident_at": format_datetime(incident_at),
-                "incident_reference": reference,
-                "area": team.area,
-                "locations": locations,
-                "subject": subject,
-                "conduct": conduct,
-                "impact_factors": impact_factors,
-                "reasons": draw_reasons(rng, arrested=arrested, at_dwelling="dwelling" in locations,
-                                    handcuffed=bool(HANDCUFFING.intersection(codes))),
-                "tactics": [
-                    {"code": code, "effective": chance(rng, TACTICAL_COMMUNICATION_EFFECTIVE_SHARE
-                                                        if code == "tactical_communication"
-                                                        else TACTIC_EFFECTIVE_SHARE)}
-                    for code in codes
-                ],
-                "officer_injury": draw_officer_injury(rng),
-                "subject_injury": draw_subject_injury(rng, codes),
-                "single_crewed": len(officers) == 1 and chance(rng, SINGLE_CREWED_SHARE),
-                "ced_trained": officer.taser_trained,
-                "ced_carried": carrying[officer],
-                "bwv": draw_bwv(rng),
-                "narrative": narrative_for(locations[0], conduct, codes),
-            }
+            bodies[officer] = draw_body(
+                rng, incident_at=incident_at, reference=reference, area=team.area, locations=locations,
+                subject=subject, impact_factors=impact_factors, arrested=arrested, codes=tactics[officer],
+                crew=len(officers), taser_trained=officer.taser_trained, carrying=carrying[officer])
         hospitalised = draw_hospitalised(rng, [body["subject_injury"] for body in bodies.values()])
         outcomes = [outcome, "hospitalised"] if hospitalised else [outcome]
         return [
