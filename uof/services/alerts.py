@@ -44,9 +44,23 @@ class NewAlert:
     detail: dict[str, Any] | None = None
 
 
-def raise_alert(*, now: datetime | None = None, **new: Any) -> Alert | None:
-    """``raise_alerts`` of one ``NewAlert(**new)``: the alert, or None if its condition already alerted."""
-    raised = raise_alerts([NewAlert(**new)], now)
+def raise_alert(
+    *,
+    recipient: User,
+    kind: str,
+    rule: str,
+    severity: str,
+    title: str,
+    dedupe_key: str,
+    report: Report | None = None,
+    officer: User | None = None,
+    team: Team | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Alert | None:
+    """``raise_alerts`` of one alert: the alert, or None if its condition already alerted."""
+    raised = raise_alerts([NewAlert(recipient, kind, rule, severity, title, dedupe_key, report, officer, team,
+                                    detail)], now)
     return raised[0] if raised else None
 
 
