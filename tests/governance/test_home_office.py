@@ -376,19 +376,6 @@ def test_next_year_is_allowed_and_the_year_after_is_not(app, acc, world):
     assert _download(acc, 2017).status_code == 200
 
 
-def test_only_governance_may_download(app, world):
-    path = f"{URL}?year=2025"
-    anonymous = app.test_client().get(path)
-    assert anonymous.status_code == 302
-    assert "/login" in anonymous.headers["Location"]
-    for email, status in (("pc.smith@example.org", 403), ("sergeant@example.org", 403),
-                          ("admin@example.org", 403), ("auditor@example.org", 403), ("acc@example.org", 200)):
-        client = app.test_client()
-        AuthActions(client).login(email)
-        assert client.get(path).status_code == status, email
-        assert client.get(URL).status_code == (400 if status == 200 else status), email
-
-
 def test_download_is_audited_with_year_and_report_count(app, make, acc, world):
     make.report(world, incident_at=IN_2025)
     make.report(world, incident_at="2025-12-01T12:00:00Z")
