@@ -27,7 +27,8 @@ locations, injuries and body-worn video from the Home Office tables for England 
 person's perceived age, gender, ethnicity and health condition, which follow the Metropolitan Police's own row
 of those tables, and the specialist tactics (firearms, AEP, police dogs), which the demo's response officers never
 use. Every report is validated by ``uof.domain.validation.validate_report`` and stored as the app stores it: its
-version's content is the validated content, its facts are ``uof.domain.facts.facts_of`` of it, and the running
+version's content is the validated content, its facts are ``uof.domain.facts.facts_of`` of it with the facts of
+its handling (``handling_facts``: policy version, late submission, first decision on time), and the running
 totals over the facts are summed by the app's own ``uof.domain.rollups.MonthByMonth``. Supervisors review
 most reports within a day: approved, now and then returned and amended, rarely referred; the last days' reports
 wait for review, and the long waits among them are overdue.
@@ -63,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 
 from uof.domain import rollups  # noqa: E402  (after the path is set)
 from uof.domain import vocabulary as v  # noqa: E402
-from uof.domain.facts import Fact, facts_of  # noqa: E402
+from uof.domain.facts import Fact, facts_of, handling_facts  # noqa: E402
 from uof.domain.policy import DEROGATED, NATIONAL, Policy  # noqa: E402
 from uof.domain.review import APPROVE, REFER, RETURN, recorded_reference, video_recorded  # noqa: E402
 from uof.domain.validation import validate_report  # noqa: E402
@@ -78,7 +79,7 @@ GOVERNANCE_EMAIL = f"governance.1@{DOMAIN}"
 DATA = ROOT / "bench" / "data"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 # Bumped whenever the generator changes what it builds, so that a database built by an older one is rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 # The counting rules that decide each report's facts: a database built under other rules is rebuilt.
 RULES_SOURCES = ("uof/domain/facts.py", "uof/domain/counting.py", "uof/domain/vocabulary.py",
                  "uof/domain/rollups.py")
@@ -502,8 +503,6 @@ class Recorder:
         submitted_at = planned.submitted_at
         rows.versions.append((next(self.version_ids), report_id, 1, json.dumps(content), None, None, officer.id,
                               stamp(submitted_at)))
-        facts = facts_of(content)
-        rows.facts.extend((report_id, f.dimension, f.value, f.times, incident_at) for f in facts)
 
         status, version, waiting_since, updated_at = "approved", 1, None, submitted_at
         decided_at = self._after(submitted_at)
@@ -545,6 +544,9 @@ class Recorder:
             stamp(submitted_at), stamp(updated_at), stamp(waiting_since) if waiting_since else None,
             stamp(decided_at) if decided_at <= self.now else None,
         ))
+        facts = [*facts_of(content), *handling_facts(planned.policy.version, planned.incident_at, submitted_at,
+                                                     decided_at if decided_at <= self.now else None)]
+        rows.facts.extend((report_id, f.dimension, f.value, f.times, incident_at) for f in facts)
         return facts
 
     def _review(self, rows: Rows, report_id: int, reviewer: Officer, version: int, decision: str,

@@ -153,12 +153,14 @@ def test_the_comparison_would_notice_a_drift(empty_app):
 
 
 def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app):
-    """Migrations 0004, 0006 and 0007 give the reports recorded before them the same facts and totals as
-    submission would have."""
+    """Migrations 0004, 0006, 0007 and 0008 give the reports recorded before them the same facts and totals as
+    submission and review would have."""
+    from datetime import UTC, datetime, timedelta
+
     from tests.factories import make_team, make_user, report_body
-    from uof.domain.facts import LOCATION_SETTING
+    from uof.domain.facts import HANDLING_DIMENSIONS, LOCATION_SETTING
     from uof.models import FactCrossTotal, FactTotal, ReportFact
-    from uof.services import reports
+    from uof.services import reports, reviews
 
     def stored() -> tuple[set[tuple[object, ...]], ...]:
         return tuple({tuple(getattr(row, column.name) for column in model.__table__.columns)
@@ -169,14 +171,25 @@ def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app)
         upgrade()
         make_team("Birmingham Central A", "Birmingham")
         officer = make_user("pc.one@example.org", "officer", teams=("Birmingham Central A",))
-        for when, codes in (("2026-03-31T23:30:00Z", ["ced_drawn", "ced_fired"]),
-                            ("2026-04-02T10:00:00Z", ["compliant_handcuffing"])):
+        sergeant = make_user("ps.one@example.org", "supervisor", teams=("Birmingham Central A",))
+        # The first submitted within the hour and decided late, the second submitted late and not decided.
+        on_time = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)
+        for when, codes, now in (("2026-03-31T23:30:00Z", ["ced_drawn", "ced_fired"], on_time),
+                                 ("2026-04-02T10:00:00Z", ["compliant_handcuffing"], None)):
             submission = reports.submit(officer, report_body(incident_at=when, ced_carried=True,
-                                                             tactics=[{"code": c, "effective": True} for c in codes]))
+                                                             tactics=[{"code": c, "effective": True} for c in codes]),
+                                        now=now)
             assert submission.outcome == "created", submission.errors
+            if now is not None:
+                assert submission.report is not None
+                approval = {"decision": "approve", "bwv_reviewed": False, "debrief_held": False}
+                decided = reviews.decide(submission.report, sergeant, approval, on_time + timedelta(days=5))
+                assert decided.review is not None, decided.errors
         db.session.commit()
         submitted = stored()
         assert all(submitted)
+        assert {(row[1], row[2]) for row in submitted[0] if row[1] in HANDLING_DIMENSIONS} == {
+            ("recording_policy", "1"), ("submission", "on_time"), ("submission", "late"), ("first_decision", "late")}
         db.session.remove()
         downgrade(revision="0003")
         upgrade()
@@ -185,6 +198,13 @@ def test_facts_and_totals_are_backfilled_for_reports_already_recorded(empty_app)
         db.session.remove()
         downgrade(revision="0006")
         assert not any(LOCATION_SETTING in row for rows in stored() for row in rows)
+        db.session.remove()
+        upgrade()
+        assert stored() == submitted
+        # 0008 adds the handling facts, and their totals, to those the earlier migrations made without them.
+        db.session.remove()
+        downgrade(revision="0007")
+        assert not any(dimension in row for rows in stored() for row in rows for dimension in HANDLING_DIMENSIONS)
         db.session.remove()
         upgrade()
         assert stored() == submitted

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.factories import report_body
-from uof.domain.facts import Fact, bwv_state, category_code, facts_of
+from uof.domain.facts import LATE_SUBMISSION_HOURS, Fact, bwv_state, category_code, facts_of, handling_facts
+from uof.domain.review import REVIEW_DUE_HOURS
 
 
 def tactics(*codes: str) -> list[dict[str, Any]]:
@@ -79,3 +81,15 @@ def test_body_worn_video_states() -> None:
 def test_malformed_content_gives_only_what_it_can() -> None:
     assert facts_of({"tactics": "nonsense", "subject": [], "outcomes": [1, None], "reasons": "x"}) == [
         Fact("bwv", "not_worn")]
+
+
+def test_handling_facts_say_the_policy_a_late_submission_and_a_first_decision_on_time() -> None:
+    incident = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    day, due = timedelta(hours=LATE_SUBMISSION_HOURS), timedelta(hours=REVIEW_DUE_HOURS)
+    assert handling_facts(3, incident, incident + day, None) == [
+        Fact("recording_policy", "3"), Fact("submission", "on_time")]
+    assert handling_facts(1, incident, incident + day + timedelta(seconds=1), incident + day + due) == [
+        Fact("recording_policy", "1"), Fact("submission", "late"), Fact("first_decision", "on_time")]
+    submitted = incident + timedelta(hours=1)
+    assert handling_facts(2, incident, submitted, submitted + due + timedelta(microseconds=1))[2] == Fact(
+        "first_decision", "late")

@@ -42,7 +42,7 @@ from tests.dashboards.test_pages import Page
 from tests.factories import Maker
 from uof.extensions import db
 from uof.models import AuditEvent, Report, User
-from uof.services import exports, governance, policy, reviews
+from uof.services import exports, facts, governance, policy, reviews
 
 URL = "/governance"
 MAY_JUNE = "?from=2025-05-01&to=2025-06-30"
@@ -78,6 +78,7 @@ def _submitted(app: Flask, report_id: int, after: timedelta, waiting_since: date
         assert report is not None
         report.submitted_at = report.incident_at + after
         report.awaiting_review_since = waiting_since or report.submitted_at
+        facts.refresh(report, facts.placed(report))  # whether it was late is one of its facts
         db.session.commit()
 
 

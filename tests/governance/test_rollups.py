@@ -1,10 +1,11 @@
-"""The running totals always equal a count of the facts themselves, through submissions and amendments that move
-a report's day, area and facts, and a rebuild from scratch gives the same totals."""
+"""The running totals always equal a count of the facts themselves, through submissions, first decisions and
+amendments that move a report's day, area and facts, and a rebuild from scratch gives the same totals."""
 
 from __future__ import annotations
 
 import random
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -13,8 +14,8 @@ from sqlalchemy import func, select
 from tests.factories import Maker, Person
 from uof.domain import rollups
 from uof.extensions import db
-from uof.models import FactCrossTotal, FactTotal, Report, ReportFact, User
-from uof.services import facts, figures, reports
+from uof.models import AWAITING_REVIEW, FactCrossTotal, FactTotal, Report, ReportFact, User
+from uof.services import facts, figures, reports, reviews
 from uof.services.exports import Period
 
 TACTIC_MIXES = (["compliant_handcuffing"], ["ced_drawn", "ced_fired"], ["baton_drawn", "unarmed_skills"],
@@ -65,10 +66,39 @@ def _raw_counts(filters: figures.Filters) -> figures.Counts:
     return counted
 
 
-def test_totals_follow_submissions_and_amendments(app: Flask, make: Maker, officer: Person) -> None:
+def _decide_some(ids: list[int], rng: random.Random) -> None:
+    """A decision on two in three of the reports awaiting one, within the due time or after it."""
+    sergeant = db.session.scalar(select(User).where(User.email == "ps.one@example.org"))
+    assert sergeant is not None
+    for report_id in ids:
+        report = db.session.get(Report, report_id)
+        assert report is not None
+        if report.status in AWAITING_REVIEW and rng.random() < 2 / 3:
+            after = timedelta(hours=rng.choice([1, 71, 73, 200]))
+            outcome = reviews.decide(report, sergeant, {"decision": rng.choice(["approve", "return"]),
+                                                        "comment": "Say more.", "bwv_reviewed": False,
+                                                        "debrief_held": False}, now=report.submitted_at + after)
+            assert outcome.review is not None, outcome.errors
+    db.session.commit()
+
+
+def _tally_by_hand(filters: figures.Filters) -> tuple[dict[date, int], dict[int, int]]:
+    months: Counter[date] = Counter()
+    versions: Counter[int] = Counter()
+    for incident_at, version in db.session.execute(
+            select(Report.incident_at, Report.policy_version).where(*figures.report_scope(filters))):
+        months[rollups.uk_day(incident_at).replace(day=1)] += 1
+        versions[version] += 1
+    return dict(months), dict(versions)
+
+
+def test_totals_follow_submissions_decisions_and_amendments(app: Flask, make: Maker, officer: Person) -> None:
     rng = random.Random(7)  # noqa: S311 - reproducible test data
+    make.user("ps.one@example.org", "supervisor", teams=("Birmingham Central A",))
     ids = [make.report(officer, **body(rng)) for _ in range(24)]
     with app.app_context():
+        _decide_some(ids, rng)
+        decided = {report_id: db.session.get(Report, report_id).first_decided_at for report_id in ids}
         author = db.session.get(User, officer.id)
         assert author is not None
         amended = 0
@@ -82,6 +112,14 @@ def test_totals_follow_submissions_and_amendments(app: Flask, make: Maker, offic
             amended += outcome.outcome == "amended"
             db.session.commit()
         assert amended >= 8
+        # A resubmitted report's next decision is not its first.
+        _decide_some(ids, rng)
+        for report_id, when in decided.items():
+            assert when is None or db.session.get(Report, report_id).first_decided_at == when
+        first_decisions = _raw_counts(figures.Filters(Period(date(2026, 3, 1), date(2026, 6, 30))))["first_decision"]
+        assert sum(count.reports for count in first_decisions.values()) == sum(
+            1 for report_id in ids if db.session.get(Report, report_id).first_decided_at is not None)
+        assert set(first_decisions) == {"on_time", "late"}
 
         periods = [Period(date(2026, 3, 1), date(2026, 6, 30)), Period(date(2026, 4, 1), date(2026, 6, 30)),
                    Period(date(2026, 3, 29), date(2026, 5, 31)), Period(date(2026, 6, 1), date(2026, 6, 1))]
@@ -90,6 +128,12 @@ def test_totals_follow_submissions_and_amendments(app: Flask, make: Maker, offic
                             figures.Filters(period, tactic_group="Less lethal weapons"),
                             figures.Filters(period, area="Birmingham", tactic_group="Restraint")):
                 assert figures.counts(filters) == _raw_counts(filters), filters
+                tallied = figures.tally(filters)
+                months, versions = _tally_by_hand(filters)
+                assert {month.start: month.reports for month in tallied.months if month.reports} == months, filters
+                assert {policy.version: policy.reports for policy in tallied.policies} == versions, filters
+            team = figures.Filters(period, team_id=author.team_id)
+            assert figures.tally(team) == figures.tally(figures.Filters(period)), period
         whole = figures.Filters(periods[1])
         assert figures.whole_months(whole.period) == ([date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)], [])
         by_rollup = figures.tactic_cross_tab(whole, "ethnicity")

@@ -21,6 +21,14 @@ benchmarks then count facts with plain SQL ``GROUP BY``, so they agree and stay 
 - ``bwv``: ``not_worn``, ``not_recording``, ``no_reference`` (recording, but no footage reference given) or
   ``referenced``: exactly one for every report, so its totals also count the reports.
 
+A report also counts towards facts of how it was handled rather than what it says (``handling_facts``), so that
+the governance overview reads them from the running totals too:
+
+- ``recording_policy``: the recording policy version the report was recorded under, exactly one per report.
+- ``submission``: ``late`` (submitted more than ``LATE_SUBMISSION_HOURS`` after the incident) or ``on_time``.
+- ``first_decision``: ``on_time`` (a supervisor's first decision within ``REVIEW_DUE_HOURS`` of the submission)
+  or ``late``; none until the first decision.
+
 Values are codes, except the tactic rows, which are already counted. Where several codes share one Home Office
 category (the outcome "No further action" is the Home Office's "Other"; the retired ethnicity "Chinese" is now
 "Other"), the fact is recorded once under the category's own code, so that no report counts twice in a category.
@@ -31,10 +39,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from uof.domain import vocabulary as v
 from uof.domain.counting import ced_below_highest
+from uof.domain.review import REVIEW_DUE_HOURS
 
 TACTIC = "tactic"
 TACTIC_SUBGROUP = "tactic_subgroup"
@@ -52,6 +62,14 @@ VOCABULARIES: dict[str, v.Vocabulary] = {
 }
 BWV_STATES = ("referenced", "no_reference", "not_recording", "not_worn")
 YES, NO = "yes", "no"
+RECORDING_POLICY = "recording_policy"
+SUBMISSION = "submission"
+FIRST_DECISION = "first_decision"
+HANDLING_DIMENSIONS = (RECORDING_POLICY, SUBMISSION, FIRST_DECISION)
+ON_TIME, LATE = "on_time", "late"
+# A report submitted more than this long after the incident is late: national guidance expects the form before
+# the officer goes off duty, and a day covers the longest tour.
+LATE_SUBMISSION_HOURS = 24
 
 # The Home Office "…, of which" rows: tactics counted both on their own row and once in their sub-group.
 SUBGROUPS: dict[str, str] = {
@@ -116,6 +134,19 @@ def facts_of(content: Mapping[str, Any]) -> list[Fact]:
     add("medical_assistance", person.get("medical_assistance"))
     add(BWV, bwv_state(_mapping(content.get("bwv"))))
     return [Fact(dimension, value, times) for (dimension, value), times in facts.items()]
+
+
+def handling_facts(policy_version: int, incident_at: datetime, submitted_at: datetime,
+                   first_decided_at: datetime | None) -> list[Fact]:
+    """The facts of how a report was handled: the policy it was recorded under, whether it was submitted late,
+    and whether its first review decision came within the due time (none before that decision)."""
+    facts = [Fact(RECORDING_POLICY, str(policy_version)),
+             Fact(SUBMISSION, LATE if submitted_at - incident_at > timedelta(hours=LATE_SUBMISSION_HOURS)
+                  else ON_TIME)]
+    if first_decided_at is not None:
+        facts.append(Fact(FIRST_DECISION, LATE if first_decided_at - submitted_at > timedelta(hours=REVIEW_DUE_HOURS)
+                          else ON_TIME))
+    return facts
 
 
 def location_settings(codes: object) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from uof.domain import rollups
-from uof.domain.facts import Fact, facts_of
+from uof.domain.facts import Fact, facts_of, handling_facts
 from uof.extensions import db
 from uof.models import FactCrossTotal, FactTotal, Report, ReportFact, ReportVersion
 
@@ -35,9 +35,10 @@ def placed(report: Report) -> Placed:
 
 
 def refresh(report: Report, before: Placed | None = None) -> None:
-    """Replace the report's facts with those of its current version and move the totals with them; ``before`` is
-    where the report was counted until now (None for a new report)."""
-    _replace(report, before, facts_of(report.content))
+    """Replace the report's facts with those of its current version and of its handling, and move the totals with
+    them; ``before`` is where the report was counted until now (None for a new report)."""
+    _replace(report, before, [*facts_of(report.content), *handling_facts(
+        report.policy_version, report.incident_at, report.submitted_at, report.first_decided_at)])
 
 
 def withdraw(report: Report) -> None:
@@ -86,14 +87,17 @@ def rebuild() -> int:
     counting rules); returns the number of reports."""
     db.session.execute(delete(ReportFact))
     done = 0
-    query = (select(Report.id, Report.incident_at, ReportVersion.content)
+    query = (select(Report.id, Report.incident_at, ReportVersion.content, Report.policy_version, Report.submitted_at,
+                    Report.first_decided_at)
              .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version))
              .order_by(Report.id)
              .execution_options(yield_per=REBUILD_BATCH))
     for batch in db.session.execute(query).partitions():
         rows = [{"report_id": report_id, "dimension": fact.dimension, "value": fact.value, "times": fact.times,
                  "incident_at": incident_at}
-                for report_id, incident_at, content in batch for fact in facts_of(content)]
+                for report_id, incident_at, content, policy_version, submitted_at, first_decided_at in batch
+                for fact in (*facts_of(content),
+                             *handling_facts(policy_version, incident_at, submitted_at, first_decided_at))]
         if rows:
             db.session.execute(insert(ReportFact), rows)
         done += len(batch)

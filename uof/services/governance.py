@@ -12,19 +12,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from uof.domain import vocabulary as v
-from uof.domain.facts import BWV_STATES, SUBJECT_DIMENSIONS, TACTIC, TACTIC_GROUP
+from uof.domain.facts import (
+    BWV_STATES,
+    FIRST_DECISION,
+    LATE,
+    LATE_SUBMISSION_HOURS,
+    ON_TIME,
+    SUBJECT_DIMENSIONS,
+    SUBMISSION,
+    TACTIC,
+    TACTIC_GROUP,
+)
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.extensions import db
 from uof.models import AWAITING_REVIEW, Report, ReportFact, report_reference, utcnow
 from uof.services import figures
 from uof.services.figures import Counts, Filters, MonthCount, PolicyCount
 
-# A report submitted more than this long after the incident is late: national guidance expects the form before
-# the officer goes off duty, and a day covers the longest tour.
-LATE_SUBMISSION_HOURS = 24
 # The reports listed by the data-quality check, most recent incidents first; the rest are counted.
 QUALITY_LISTED = 50
 NOT_REPORTED = ("not_reported", "dont_know")
@@ -59,10 +66,11 @@ class ReviewTimeliness:
     due_hours: int
 
     @classmethod
-    def of(cls, counts: Sequence[int], due_hours: int) -> ReviewTimeliness:
-        """From the counts of ``review_conditions``, in their order."""
-        on_time, late, waiting, overdue = counts
-        return cls(on_time, late, waiting, overdue, due_hours)
+    def of(cls, counted: Counts, awaiting: Sequence[int], due_hours: int) -> ReviewTimeliness:
+        """From the ``first_decision`` facts and the counts of ``awaiting_conditions``, in their order."""
+        waiting, overdue = awaiting
+        return cls(_reports(counted, FIRST_DECISION, ON_TIME), _reports(counted, FIRST_DECISION, LATE), waiting,
+                   overdue, due_hours)
 
     @property
     def rows(self) -> tuple[Row, ...]:
@@ -144,10 +152,14 @@ BWV_LABELS = {"referenced": "Recorded, footage reference given", "no_reference":
 
 
 def overview(filters: Filters, now: datetime | None = None) -> Overview:
-    # The reports themselves are read once, for the total, the months, the policy versions and review timeliness.
-    tallied = figures.tally(filters, *review_conditions(now or utcnow()), late_submission())
+    # Every figure but the reports awaiting a decision (which the time of asking divides) is read from the facts'
+    # running totals; of the reports themselves only those still awaiting review are read.
+    tallied = figures.tally(filters)
     total = tallied.total
     counted = figures.counts(filters)
+    awaiting = db.session.execute(select(*(func.count().filter(condition)
+                                           for condition in awaiting_conditions(now or utcnow())))
+                                  .where(*figures.report_scope(filters), awaiting_first_decision())).one()
     return Overview(
         filters=filters,
         total=total,
@@ -158,11 +170,11 @@ def overview(filters: Filters, now: datetime | None = None) -> Overview:
                     Breakdown("area", "Reports by area", tuple(
                         Row(area or NO_AREA, reports, _share(reports, total))
                         for area, reports in figures.reports_by_area(filters).items()))),
-        review=ReviewTimeliness.of(tallied.extra[:4], REVIEW_DUE_HOURS),
+        review=ReviewTimeliness.of(counted, tuple(awaiting), REVIEW_DUE_HOURS),
         bwv=Breakdown("bwv", "Body-worn video", tuple(
             Row(BWV_LABELS[state], _reports(counted, "bwv", state), _share(_reports(counted, "bwv", state), total))
             for state in BWV_STATES)),
-        quality=data_quality(filters, counted, total, late_count=tallied.extra[4]),
+        quality=data_quality(filters, counted, total),
     )
 
 
@@ -207,65 +219,48 @@ def _tactic_rows() -> list[str]:
     return [*force_rows, v.TACTICS.terms[0].home_office]  # tactical communication last, as in the Home Office table
 
 
-def elapsed(later: SQLColumnExpression[datetime | None], earlier: SQLColumnExpression[datetime | None],
-            hours: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """SQL conditions: ``later`` is at most ``hours`` after ``earlier``, and more than that (neither holds where
-    either time is missing). PostgreSQL compares intervals, much cheaper per row than seconds from ``EXTRACT``;
-    SQLite has only Julian days."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        interval = later - earlier
-        return interval <= timedelta(hours=hours), interval > timedelta(hours=hours)
-    taken = (func.julianday(later) - func.julianday(earlier)) * 24
-    return taken <= hours, taken > hours
+def awaiting_first_decision() -> ColumnElement[bool]:
+    """SQL: the report awaits its first decision (one returned and resubmitted has had it). Through the index of
+    ``awaiting_review_since``, which only reports awaiting review have."""
+    return and_(Report.awaiting_review_since.is_not(None), Report.first_decided_at.is_(None),
+                Report.status.in_(AWAITING_REVIEW))
 
 
-def review_conditions(now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> tuple[ColumnElement[bool], ...]:
-    """The four conditions of ``ReviewTimeliness``, in its order, on a report: first decided within the due time;
-    after it; awaiting a decision, not yet due; awaiting one past the due time."""
-    on_time, late = elapsed(Report.first_decided_at, Report.submitted_at, due_hours)
-    waiting = and_(Report.first_decided_at.is_(None), Report.status.in_(AWAITING_REVIEW))
+def awaiting_conditions(now: datetime, due_hours: int = REVIEW_DUE_HOURS) -> tuple[ColumnElement[bool], ...]:
+    """Of the reports awaiting their first decision: not yet due, and past the due time."""
     overdue_since = now - timedelta(hours=due_hours)
-    return (on_time, late,
-            and_(waiting, Report.awaiting_review_since >= overdue_since),
-            and_(waiting, Report.awaiting_review_since < overdue_since))
+    return Report.awaiting_review_since >= overdue_since, Report.awaiting_review_since < overdue_since
 
 
-def late_submission() -> ColumnElement[bool]:
-    """SQL: the report was submitted more than ``LATE_SUBMISSION_HOURS`` after its incident."""
-    return elapsed(Report.submitted_at, Report.incident_at, LATE_SUBMISSION_HOURS)[1]
-
-
-def data_quality(filters: Filters, counted: Counts, total: int, late_count: int) -> DataQuality:
-    """The period's problems. ``late_count`` is the tally's count of ``late_submission``; the other problems are
-    found through the facts' index by value and period, with whether each of those reports was late, and the
-    latest late reports through the reports' index by incident time, so no query reads the whole period."""
-    late = late_submission()
-    problem_fact = or_(and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
+def data_quality(filters: Filters, counted: Counts, total: int) -> DataQuality:
+    """The period's problems, found through the facts' index by value and period alone: the reports submitted
+    late, recorded on video without a footage reference, or with a subject field not reported."""
+    problem_fact = or_(and_(ReportFact.dimension == SUBMISSION, ReportFact.value == LATE),
+                       and_(ReportFact.dimension == "bwv", ReportFact.value == "no_reference"),
                        and_(ReportFact.dimension.in_(SUBJECT_DIMENSIONS), ReportFact.value.in_(NOT_REPORTED)))
     problems: dict[int, list[str]] = {}
     incident: dict[int, datetime] = {}
     problem_facts = db.session.execute(
-        select(ReportFact.report_id, ReportFact.incident_at, ReportFact.dimension, late)
-        .join(Report, Report.id == ReportFact.report_id)
-        .where(problem_fact, *figures.fact_scope(filters)).order_by(ReportFact.report_id, ReportFact.dimension))
-    for report_id, incident_at, dimension, was_late in problem_facts:
-        if report_id not in problems:
-            problems[report_id], incident[report_id] = ([LATE_PROBLEM] if was_late else []), incident_at
-        problems[report_id].append(BWV_PROBLEM if dimension == "bwv" else f"{FIELD_NAMES[dimension]} not reported")
-    not_late = sum(1 for texts in problems.values() if texts[0] != LATE_PROBLEM)
-    latest_late = db.session.execute(
-        select(Report.id, Report.incident_at).where(late, *figures.report_scope(filters))
-        .order_by(Report.incident_at.desc(), Report.id.desc()).limit(QUALITY_LISTED))
-    for report_id, incident_at in latest_late:
-        if report_id not in problems:
-            problems[report_id], incident[report_id] = [LATE_PROBLEM], incident_at
+        select(ReportFact.report_id, ReportFact.incident_at, ReportFact.dimension)
+        .where(problem_fact, *figures.fact_scope(filters)))
+    for report_id, incident_at, dimension in problem_facts:
+        problems.setdefault(report_id, []).append(_PROBLEMS.get(dimension) or f"{FIELD_NAMES[dimension]} not reported")
+        incident[report_id] = incident_at
     latest = sorted(problems, key=lambda report_id: (incident[report_id], report_id), reverse=True)[:QUALITY_LISTED]
     listed = tuple(QualityIssue(report_id, report_reference(report_id), incident[report_id],
-                                tuple(problems[report_id])) for report_id in latest)
+                                tuple(sorted(problems[report_id], key=_problem_order))) for report_id in latest)
     not_reported = tuple(
         Row(title, sum(_reports(counted, dimension, code) for code in NOT_REPORTED),
             _share(sum(_reports(counted, dimension, code) for code in NOT_REPORTED), total))
         for key, title, dimension, _ in BREAKDOWNS if dimension in SUBJECT_DIMENSIONS)
-    missing_reference = _reports(counted, "bwv", "no_reference")
-    # Every late report, and the reports with a problem fact that were not late.
-    return DataQuality(late_count, not_reported, missing_reference, listed, late_count + not_late, total)
+    return DataQuality(_reports(counted, SUBMISSION, LATE), not_reported, _reports(counted, "bwv", "no_reference"),
+                       listed, len(problems), total)
+
+
+_PROBLEMS = {SUBMISSION: LATE_PROBLEM, "bwv": BWV_PROBLEM}
+# Lateness first, then the footage, then the fields in the order of the breakdowns.
+_ORDER = [LATE_PROBLEM, BWV_PROBLEM, *(f"{name} not reported" for name in FIELD_NAMES.values())]
+
+
+def _problem_order(problem: str) -> int:
+    return _ORDER.index(problem)

@@ -27,6 +27,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from uof.domain.facts import LATE_SUBMISSION_HOURS
 from uof.domain.review import REVIEW_DUE_HOURS
 from uof.domain.spreadsheet import safe_cell
 from uof.extensions import db
@@ -181,7 +182,7 @@ METHOD_NOTES: tuple[tuple[str, str], ...] = (
      "(HMAC-SHA256) of their account, the same in every export, so that one officer's reports can be grouped "
      "without naming them; it cannot be reversed, or worked out again, without the force's key. Names, force "
      "numbers, narratives, review comments and footage references are never in the pack."),
-    ("Data quality", f"Late: submitted more than {governance.LATE_SUBMISSION_HOURS} hours after the incident. Not "
+    ("Data quality", f"Late: submitted more than {LATE_SUBMISSION_HOURS} hours after the incident. Not "
      "reported: the person's age, gender, ethnicity or health condition recorded as not reported (or the retired "
      "\"don't know\"). No footage reference: recorded on body-worn video, but no footage reference given. The "
      f"list shows the {governance.QUALITY_LISTED} most recent incidents with a problem; the counts cover them all."),

@@ -33,7 +33,7 @@ from uof.models import (
     User,
     utcnow,
 )
-from uof.services import alert_rules, alerts, audit
+from uof.services import alert_rules, alerts, audit, facts
 
 # When a review is overdue where no admin has changed the review_overdue rule (the demo force). The queue, the
 # alert, the digests and the dashboard read the team's own setting of that rule.
@@ -167,6 +167,7 @@ def decide(report: Report, user: User, body: object, now: datetime | None = None
     report.awaiting_review_since = None
     if report.first_decided_at is None:
         report.first_decided_at = now
+        facts.refresh(report, facts.placed(report))  # its first decision is a fact: on time or late
     report.updated_at = now
     db.session.flush()
     # The comment stays out of the audit log: it may name people, and the review row keeps it.
