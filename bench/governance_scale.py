@@ -39,6 +39,7 @@ compared.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -122,6 +123,7 @@ def main() -> None:
                       UOF_DATABASE_URL=args.database_url, UOF_AUDIT_KEY=AUDIT_KEY)
 
     app = create_app({"RATELIMIT_ENABLED": False})
+    gc.freeze()  # as wsgi.py does after start-up
     parts = set(args.only or ("pages", "early", "aggregates", "submission"))
     bench = Bench(app, args.runs, args.slow_runs, args.aggregate_runs, args.new_alert_runs)
     bench.describe(record)

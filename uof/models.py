@@ -161,6 +161,8 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_reports_officer_incident_reference", "officer_id", "incident_reference"),
         # A team's reports of a period: the team dashboard and the governance figures for one team.
         Index("ix_reports_team_incident", "team_id", "incident_at"),
+        # An area's reports of a period: the governance figures for one area.
+        Index("ix_reports_area_incident", "area", "incident_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +176,7 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     policy_version: Mapped[int] = mapped_column(ForeignKey("policy_versions.version"), index=True)
     incident_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     incident_reference: Mapped[str] = mapped_column(String(40))
-    area: Mapped[str | None] = mapped_column(String(80), index=True)
+    area: Mapped[str | None] = mapped_column(String(80))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the report last started waiting for a supervisor's decision (submission or resubmission); cleared by

@@ -1,8 +1,10 @@
-"""Facts of each report's handling: its recording policy version, a late submission, its first decision on time
+"""Handling facts (recording policy, late submission, first decision on time); an area's reports by time
 
 The governance overview read the total, the months, the policy versions, late submissions and review timeliness
 from every report of the period; as facts kept in the running totals they are a few hundred totals for a year of
 a Met-sized force. Only the reports still awaiting a first decision are read from the reports themselves.
+An area's reports of a period are found through ``ix_reports_area_incident`` (in place of ``ix_reports_area``),
+from the index alone.
 
 Revision ID: 0008
 Revises: 0007
@@ -32,12 +34,16 @@ TOTAL_COLUMNS = ('span', 'period_start', 'tactic_group', 'area', 'dimension', 'v
 
 
 def upgrade():
+    op.create_index('ix_reports_area_incident', 'reports', ['area', 'incident_at'], unique=False)
+    op.drop_index('ix_reports_area', table_name='reports')
     _remove_handling_facts()
     _backfill()
 
 
 def downgrade():
     _remove_handling_facts()
+    op.create_index('ix_reports_area', 'reports', ['area'], unique=False)
+    op.drop_index('ix_reports_area_incident', table_name='reports')
 
 
 def _remove_handling_facts():

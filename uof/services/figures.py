@@ -263,15 +263,15 @@ class Tally:
 
 
 def tally(filters: Filters) -> Tally:
-    """The reports by month and policy version, from their ``recording_policy`` facts (one per report), read like
-    ``counts``: from the running totals by month and day, or, for one team, from the facts of the team's reports.
-    A year of a Met-sized force is a few hundred totals rather than its 200,000 reports."""
+    """The reports by month and policy version, read like ``reports_by_area``: from the running totals of the
+    ``recording_policy`` facts (one per report), or, for one team, from the team's reports. A year of a Met-sized
+    force is a few hundred totals rather than its 200,000 reports."""
     firsts: list[date] = []
     day = filters.period.start.replace(day=1)
     while day <= filters.period.end:
         firsts.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    query: Select[date | int, str, int]
+    query: Select[date | int, str | int, int]
     if filters.team_id is None:
         query = (select(FactTotal.period_start, FactTotal.value, func.sum(FactTotal.reports))
                  .where(*_total_scope(filters), FactTotal.dimension == RECORDING_POLICY)
@@ -279,11 +279,10 @@ def tally(filters: Filters) -> Tally:
     else:
         bounds = [uk_midnight(first) for first in firsts[1:]]
         # One month is the constant 0, left out of the GROUP BY, where SQL would read it as a column's position.
-        month = case(*((ReportFact.incident_at < bound, index) for index, bound in enumerate(bounds)),
+        month = case(*((Report.incident_at < bound, index) for index, bound in enumerate(bounds)),
                      else_=len(bounds)) if bounds else literal_column("0")
-        query = (select(month, ReportFact.value, func.count())
-                 .where(*fact_scope(filters), ReportFact.dimension == RECORDING_POLICY)
-                 .group_by(*([month] if bounds else []), ReportFact.value))
+        query = (select(month, Report.policy_version, func.count()).where(*report_scope(filters))
+                 .group_by(*([month] if bounds else []), Report.policy_version))
     per_month: dict[date, int] = defaultdict(int)
     per_version: dict[int, int] = defaultdict(int)
     for when, version, reports in db.session.execute(query):
