@@ -242,3 +242,21 @@ def test_the_first_decision_time_is_backfilled_from_the_reviews(empty_app):
         upgrade()
         assert [db.session.get(Report, report_id).first_decided_at for report_id in ids] == [decided, None]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 2
+
+
+def test_postgresql_is_told_how_many_facts_a_report_has(empty_app):
+    """Migration 0008 sets the facts' distinct report ids as a share of their rows, which ANALYZE underestimates
+    (so the planner would walk every report for one team's facts); going down takes the setting away."""
+    def options() -> list[str]:
+        with db.engine.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT attoptions FROM pg_attribute WHERE attrelid = 'report_facts'::regclass "
+                "AND attname = 'report_id'")).scalar_one() or []
+
+    with empty_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL planner setting")
+        upgrade()
+        assert "n_distinct=-0.036" in options()
+        downgrade(revision="0007")
+        assert not [option for option in options() if option.startswith("n_distinct")]

@@ -33,15 +33,25 @@ TOTALS = sa.table('fact_totals', *(sa.column(name) for name in (
 TOTAL_COLUMNS = ('span', 'period_start', 'tactic_group', 'area', 'dimension', 'value')
 
 
+# A report has some 25 to 30 facts (one per dimension and choice): its facts are 1/28 of the table's rows.
+FACTS_PER_REPORT = "-0.036"
+
+
 def upgrade():
     op.create_index('ix_reports_area_incident', 'reports', ['area', 'incident_at'], unique=False)
     op.drop_index('ix_reports_area', table_name='reports')
+    if op.get_bind().dialect.name == 'postgresql':
+        # ANALYZE samples the facts in runs of one report's and takes a million reports for 165,000: the planner
+        # then expects 172 facts per report and walks every report rather than one team's (200 ms against 27).
+        op.execute(f"ALTER TABLE report_facts ALTER COLUMN report_id SET (n_distinct = {FACTS_PER_REPORT})")
     _remove_handling_facts()
     _backfill()
 
 
 def downgrade():
     _remove_handling_facts()
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("ALTER TABLE report_facts ALTER COLUMN report_id RESET (n_distinct)")
     op.create_index('ix_reports_area', 'reports', ['area'], unique=False)
     op.drop_index('ix_reports_area_incident', table_name='reports')
 
