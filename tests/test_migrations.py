@@ -244,19 +244,27 @@ def test_the_first_decision_time_is_backfilled_from_the_reviews(empty_app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 2
 
 
-def test_postgresql_is_told_how_many_facts_a_report_has(empty_app):
+def test_postgresql_is_told_how_facts_are_distributed(empty_app):
     """Migration 0008 sets the facts' distinct report ids as a share of their rows, which ANALYZE underestimates
-    (so the planner would walk every report for one team's facts); going down takes the setting away."""
+    (so the planner would walk every report for one team's facts), and has the dimension and value of a fact
+    counted together; going down takes both away."""
     def options() -> list[str]:
         with db.engine.connect() as conn:
             return conn.execute(sa.text(
                 "SELECT attoptions FROM pg_attribute WHERE attrelid = 'report_facts'::regclass "
                 "AND attname = 'report_id'")).scalar_one() or []
 
+    def statistics() -> list[str]:
+        with db.engine.connect() as conn:
+            return list(conn.execute(sa.text(
+                "SELECT stxname FROM pg_statistic_ext WHERE stxrelid = 'report_facts'::regclass")).scalars())
+
     with empty_app.app_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("a PostgreSQL planner setting")
         upgrade()
         assert "n_distinct=-0.036" in options()
+        assert statistics() == ["st_report_facts_dimension_value"]
         downgrade(revision="0007")
         assert not [option for option in options() if option.startswith("n_distinct")]
+        assert statistics() == []

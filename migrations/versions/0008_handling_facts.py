@@ -40,17 +40,22 @@ FACTS_PER_REPORT = "-0.036"
 def upgrade():
     op.create_index('ix_reports_area_incident', 'reports', ['area', 'incident_at'], unique=False)
     op.drop_index('ix_reports_area', table_name='reports')
+    _remove_handling_facts()
+    _backfill()
     if op.get_bind().dialect.name == 'postgresql':
         # ANALYZE samples the facts in runs of one report's and takes a million reports for 165,000: the planner
         # then expects 172 facts per report and walks every report rather than one team's (200 ms against 27).
         op.execute(f"ALTER TABLE report_facts ALTER COLUMN report_id SET (n_distinct = {FACTS_PER_REPORT})")
-    _remove_handling_facts()
-    _backfill()
+        # A value belongs to one dimension ("Less lethal weapons" is only ever a type of force); taken as
+        # independent, the two put a type of force's facts at a twentieth of their number (340 ms against 80).
+        op.execute("CREATE STATISTICS st_report_facts_dimension_value (mcv) ON dimension, value FROM report_facts")
+        op.execute("ANALYZE report_facts")
 
 
 def downgrade():
     _remove_handling_facts()
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute("DROP STATISTICS st_report_facts_dimension_value")
         op.execute("ALTER TABLE report_facts ALTER COLUMN report_id RESET (n_distinct)")
     op.create_index('ix_reports_area', 'reports', ['area'], unique=False)
     op.drop_index('ix_reports_area_incident', table_name='reports')

@@ -108,8 +108,10 @@ def fact_scope(filters: Filters, fact: type[ReportFact] = ReportFact) -> list[Co
     ``report_scope`` selects when another filter narrows them (a team's facts are found through its reports)."""
     start, end = uk_midnight(filters.period.start), uk_midnight(filters.period.end_exclusive)
     conditions = [fact.incident_at >= start, fact.incident_at < end]
-    if filters.area is not None or filters.team_id is not None or filters.tactic_group is not None:
+    if filters.area is not None or filters.team_id is not None:
         conditions.append(fact.report_id.in_(select(Report.id).where(*report_scope(filters))))
+    elif filters.tactic_group is not None:
+        conditions.append(fact.report_id.in_(_using_tactic_group(filters)))
     return conditions
 
 
@@ -122,11 +124,17 @@ def report_scope(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.team_id is not None:
         conditions.append(Report.team_id == filters.team_id)
     if filters.tactic_group is not None:
-        # The reports with the type of force's fact in the period, through the facts' index by value and time.
-        conditions.append(Report.id.in_(select(ReportFact.report_id).where(
-            ReportFact.dimension == TACTIC_GROUP, ReportFact.value == filters.tactic_group,
-            ReportFact.incident_at >= start, ReportFact.incident_at < end)))
+        conditions.append(Report.id.in_(_using_tactic_group(filters)))
     return conditions
+
+
+def _using_tactic_group(filters: Filters) -> Select[int]:
+    """The reports with the type of force's fact in the period, through the facts' index by value and time."""
+    using = aliased(ReportFact)
+    return select(using.report_id).where(
+        using.dimension == TACTIC_GROUP, using.value == filters.tactic_group,
+        using.incident_at >= uk_midnight(filters.period.start),
+        using.incident_at < uk_midnight(filters.period.end_exclusive))
 
 
 def total_reports(filters: Filters) -> int:
