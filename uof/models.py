@@ -159,10 +159,10 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("officer_id", "client_id"),
         Index("ix_reports_officer_incident_reference", "officer_id", "incident_reference"),
-        # A team's reports of a period: the team dashboard and the governance figures for one team.
-        Index("ix_reports_team_incident", "team_id", "incident_at"),
-        # An area's reports of a period: the governance figures for one area.
-        Index("ix_reports_area_incident", "area", "incident_at"),
+        # A team's or an area's reports of a period, with the policy version each was recorded under, from the
+        # index alone: the team dashboard, and the governance figures for one team or one area.
+        Index("ix_reports_team_incident_policy", "team_id", "incident_at", "policy_version"),
+        Index("ix_reports_area_incident_policy", "area", "incident_at", "policy_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

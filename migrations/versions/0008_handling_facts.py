@@ -3,8 +3,9 @@
 The governance overview read the total, the months, the policy versions, late submissions and review timeliness
 from every report of the period; as facts kept in the running totals they are a few hundred totals for a year of
 a Met-sized force. Only the reports still awaiting a first decision are read from the reports themselves.
-An area's reports of a period are found through ``ix_reports_area_incident`` (in place of ``ix_reports_area``),
-from the index alone.
+An area's or a team's reports of a period, with their policy versions, are read from an index alone
+(``ix_reports_area_incident_policy`` and ``ix_reports_team_incident_policy``, in place of ``ix_reports_area``
+and ``ix_reports_team_incident``).
 
 Revision ID: 0008
 Revises: 0007
@@ -38,8 +39,12 @@ FACTS_PER_REPORT = "-0.036"
 
 
 def upgrade():
-    op.create_index('ix_reports_area_incident', 'reports', ['area', 'incident_at'], unique=False)
+    op.create_index('ix_reports_area_incident_policy', 'reports', ['area', 'incident_at', 'policy_version'],
+                    unique=False)
     op.drop_index('ix_reports_area', table_name='reports')
+    op.create_index('ix_reports_team_incident_policy', 'reports', ['team_id', 'incident_at', 'policy_version'],
+                    unique=False)
+    op.drop_index('ix_reports_team_incident', table_name='reports')
     _remove_handling_facts()
     _backfill()
     if op.get_bind().dialect.name == 'postgresql':
@@ -57,8 +62,10 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP STATISTICS st_report_facts_dimension_value")
         op.execute("ALTER TABLE report_facts ALTER COLUMN report_id RESET (n_distinct)")
+    op.create_index('ix_reports_team_incident', 'reports', ['team_id', 'incident_at'], unique=False)
+    op.drop_index('ix_reports_team_incident_policy', table_name='reports')
     op.create_index('ix_reports_area', 'reports', ['area'], unique=False)
-    op.drop_index('ix_reports_area_incident', table_name='reports')
+    op.drop_index('ix_reports_area_incident_policy', table_name='reports')
 
 
 def _remove_handling_facts():

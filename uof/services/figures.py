@@ -271,16 +271,16 @@ class Tally:
 
 
 def tally(filters: Filters) -> Tally:
-    """The reports by month and policy version, read like ``reports_by_area``: from the running totals of the
-    ``recording_policy`` facts (one per report), or, for one team, from the team's reports. A year of a Met-sized
-    force is a few hundred totals rather than its 200,000 reports."""
+    """The reports by month and policy version: from the running totals of the ``recording_policy`` facts (one
+    per report), so that a year of a Met-sized force is a few hundred totals rather than its 200,000 reports; for
+    one area or one team, from the index of their reports by time and version."""
     firsts: list[date] = []
     day = filters.period.start.replace(day=1)
     while day <= filters.period.end:
         firsts.append(day)
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     query: Select[date | int, str | int, int]
-    if filters.team_id is None:
+    if filters.team_id is None and filters.area is None:
         query = (select(FactTotal.period_start, FactTotal.value, func.sum(FactTotal.reports))
                  .where(*_total_scope(filters), FactTotal.dimension == RECORDING_POLICY)
                  .group_by(FactTotal.period_start, FactTotal.value))
