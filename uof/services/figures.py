@@ -271,6 +271,16 @@ class Tally:
 
 
 def tally(filters: Filters) -> Tally:
+    """The reports by month and by policy version, with each version's preset and start."""
+    months, per_version = _by_month_and_version(filters)
+    versions = db.session.execute(
+        select(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
+        .where(PolicyVersion.version.in_(list(per_version))).order_by(PolicyVersion.version)) if per_version else ()
+    return Tally(months, tuple(PolicyCount(version, preset, effective_from, per_version[version])
+                               for version, preset, effective_from in versions))
+
+
+def _by_month_and_version(filters: Filters) -> tuple[tuple[MonthCount, ...], dict[int, int]]:
     """The reports by month and policy version: from the running totals of the ``recording_policy`` facts (one
     per report), so that a year of a Met-sized force is a few hundred totals rather than its 200,000 reports; for
     one area or one team, from the index of their reports by time and version."""
@@ -297,17 +307,12 @@ def tally(filters: Filters) -> Tally:
         if reports:  # a total that an amendment emptied stays, at 0
             per_month[firsts[when] if isinstance(when, int) else when.replace(day=1)] += int(reports)
             per_version[int(version)] += int(reports)
-    versions = db.session.execute(
-        select(PolicyVersion.version, PolicyVersion.preset, PolicyVersion.effective_from)
-        .where(PolicyVersion.version.in_(list(per_version))).order_by(PolicyVersion.version)) if per_version else ()
-    return Tally(tuple(MonthCount(first, per_month.get(first, 0)) for first in firsts),
-                 tuple(PolicyCount(version, preset, effective_from, per_version[version])
-                       for version, preset, effective_from in versions))
+    return tuple(MonthCount(first, per_month.get(first, 0)) for first in firsts), per_version
 
 
 def monthly(filters: Filters) -> list[MonthCount]:
     """Reports per UK calendar month of the incident, every month the period touches present, empty ones as 0."""
-    return list(tally(filters).months)
+    return list(_by_month_and_version(filters)[0])
 
 
 def policy_versions(filters: Filters) -> list[PolicyCount]:
