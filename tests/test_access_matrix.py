@@ -59,6 +59,8 @@ def _expected(rule: str, method: str, actor: str) -> set[int]:
         return {200, 302, 303, 404} if rule.startswith("/static") else {200, 302, 303}
     if rule in APP_SHELL or rule in ("/public", "/public/open-data.csv"):  # public figures: anyone
         return {200}
+    if rule in ("/healthz", "/readyz"):  # the probes: anyone who can reach the server, with nothing but a status
+        return {200}
     if anonymous:
         return {401} if api else {302}
     if rule == "/logout":

@@ -22,7 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
 
-    from uof import cli, compression, errors, security, uktime
+    from uof import cli, compression, errors, logs, security, uktime
     from uof.database import configure_engine
     from uof.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         configure_engine(db.engine)
     login_manager.init_app(app)
     limiter.init_app(app)
+    logs.init_app(app)
     # Login is checked before CSRF so that an anonymous API call gets 401, never a CSRF error.
     security.init_app(app)
     csrf.init_app(app)
@@ -51,11 +52,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from uof.auth import bp as auth_bp
     from uof.dashboards import bp as dashboards_bp
     from uof.governance import bp as governance_bp
+    from uof.health import bp as health_bp
     from uof.public import bp as public_bp
     from uof.pwa import bp as pwa_bp
     from uof.record import bp as record_bp
     from uof.review import bp as review_bp
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(record_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

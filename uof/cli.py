@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -166,17 +164,11 @@ def _when(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         raise click.BadParameter(str(error)) from None
 
 
-def _log_to_stderr() -> None:
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-
 @uof.command("run-jobs")
 @click.option("--now", metavar="ISO-8601", callback=_when,
               help="Run as of this time instead of now (without a zone: UK time).")
 def run_jobs(now: datetime | None) -> None:
     """Run every scheduled job once, dispatch due notifications, and exit (1 if a job failed)."""
-    _log_to_stderr()
     # Notifications go out in the dispatch step, not after each job's commit.
     current_app.config["UOF_DISPATCH_AFTER_COMMIT"] = False
     results = scheduler.run_all(now)
@@ -195,7 +187,6 @@ def scheduler_command(lease_seconds: int, renew_seconds: int) -> None:
     """Run the scheduler until SIGTERM or SIGINT; at most one is active per database."""
     if renew_seconds >= lease_seconds:
         raise click.BadParameter("must be shorter than --lease-seconds", param_hint="--renew-seconds")
-    _log_to_stderr()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # This process sends notifications in its own dispatch job.
     app.config["UOF_DISPATCH_AFTER_COMMIT"] = False

@@ -6,6 +6,7 @@ from flask import Flask, Response, current_app, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from uof import logs
 from uof.extensions import db
 from uof.security import is_api_request
 
@@ -24,9 +25,11 @@ API_CODES = {
 
 
 def _respond(status: int, code: str, message: str) -> tuple[Response, int] | tuple[str, int]:
+    # The id of the request's log lines, for the user to quote when they report the problem.
+    reference = logs.request_id()
     if is_api_request():
-        return jsonify(error=code, message=message), status
-    return render_template("error.html", status=status, message=message), status
+        return jsonify(error=code, message=message, **({"request_id": reference} if reference else {})), status
+    return render_template("error.html", status=status, message=message, reference=reference), status
 
 
 def handle_http(error: HTTPException) -> tuple[Response, int] | tuple[str, int]:
@@ -42,7 +45,7 @@ def handle_csrf(error: CSRFError) -> tuple[Response, int] | tuple[str, int]:
 
 
 def handle_unexpected(error: Exception) -> tuple[Response, int] | tuple[str, int]:
-    current_app.logger.exception("unhandled error", exc_info=error)
+    current_app.logger.error("unhandled error", exc_info=error, extra={"fields": {"request_id": logs.request_id()}})
     db.session.rollback()
     return handle_http(InternalServerError())
 

@@ -20,7 +20,9 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "api.openapi",
                               # The app shell installs before login and must work after a session ends.
                               "pwa.manifest", "pwa.service_worker", "pwa.offline",
                               # Transparency: aggregated, suppressed figures for anyone.
-                              "public.index", "public.open_data_csv"})
+                              "public.index", "public.open_data_csv",
+                              # Probes of the load balancer and the process supervisor.
+                              "health.healthz", "health.readyz"})
 
 CSP = "; ".join([
     "default-src 'self'",

@@ -30,7 +30,8 @@ def _ref(name: str) -> dict[str, str]:
 def _error(*codes: str) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {
         "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "string", "enum": list(codes)}, "message": {"type": "string"}},
+        "properties": {"error": {"type": "string", "enum": list(codes)}, "message": {"type": "string"},
+                       "request_id": {"type": "string", "description": "The id of the request in the server's logs"}},
     }}}}
 
 
