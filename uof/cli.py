@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -14,7 +15,7 @@ from uof.domain.disproportionality import BaselineError
 from uof.domain.policy import PRESETS
 from uof.extensions import db
 from uof.models import ROLES
-from uof.services import accounts, audit, demo, disproportionality, facts, policy, push, scheduler
+from uof.services import accounts, audit, backup, demo, disproportionality, facts, policy, push, scheduler
 from uof.uktime import NoSuchLocalTime, local_to_utc
 
 uof = AppGroup("uof", help="Use-of-force administration commands.")
@@ -146,6 +147,39 @@ def audit_verify() -> None:
     click.echo(f"Audit log BROKEN at entry {result.bad_seq}: {result.problem} "
                f"({result.checked} entries verified before it).", err=True)
     raise SystemExit(1)
+
+
+@uof.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back the whole database up to PATH (a new file), while the app runs."""
+    try:
+        contents = backup.backup(path)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    click.echo(f"Backed up {contents.reports} report(s) and {contents.audit_entries} audit entries to {path} "
+               f"({contents.size_bytes / 1e6:.1f} MB). The audit key is not in it: keep that apart.")
+
+
+@uof.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask: the whole database is replaced.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the whole database with the backup at PATH; stop the web workers and the scheduler first."""
+    if not yes:
+        click.confirm(f"Replace the whole database with {path}?", abort=True)
+    try:
+        contents = backup.restore(path)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    click.echo(f"Restored {contents.reports} report(s) and {contents.audit_entries} audit entries from {path}.")
+    verified = audit.verify()
+    if not verified.ok:
+        click.echo(f"Audit log BROKEN at entry {verified.bad_seq}: {verified.problem}.", err=True)
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {verified.checked} entries verified.")
 
 
 def _when(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
