@@ -9,7 +9,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 export UOF_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test install install-dev chromium lint typecheck migrate demo clean
+.PHONY: run prod-demo test install install-dev chromium lint typecheck migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ run: demo
 	@$(FLASK) uof scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+
+## The production stack on this machine (docs/deploy.md): UOF_ENV=production, gunicorn with 4 workers, the
+## scheduler, the local PostgreSQL and Redis, HTTPS on https://127.0.0.1:8443/ with a self-signed certificate.
+prod-demo: install
+	deploy/prod-demo
 
 ## Chromium for the browser tests: Debian's package (a browser download is not possible here).
 chromium:

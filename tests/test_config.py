@@ -11,6 +11,7 @@ import pytest
 from uof.config import DEFAULT_PUSH_HOSTS, DEVELOPMENT_VAPID_SUBJECT, ConfigurationError, Settings
 
 STRONG = "s" * 32
+REDIS = "redis://127.0.0.1:6379/0"
 
 
 def settings(tmp_path, **env):
@@ -29,7 +30,7 @@ def test_production_refuses_a_missing_or_short_secret(tmp_path, secret):
 
 
 def test_production_with_a_strong_secret(tmp_path):
-    config = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG)
+    config = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG, UOF_RATELIMIT_STORAGE_URL=REDIS)
     assert config.production
     assert config.secret_key == STRONG
     flask = config.flask_config()
@@ -39,6 +40,17 @@ def test_production_with_a_strong_secret(tmp_path):
     assert flask["SESSION_COOKIE_HTTPONLY"] is True
     assert flask["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert flask["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+@pytest.mark.parametrize("storage", [None, "", "  "])
+def test_production_refuses_to_count_login_attempts_in_each_worker_apart(tmp_path, storage):
+    env = {"UOF_ENV": "production", "UOF_SECRET_KEY": STRONG}
+    if storage is not None:
+        env["UOF_RATELIMIT_STORAGE_URL"] = storage
+    with pytest.raises(ConfigurationError, match="UOF_RATELIMIT_STORAGE_URL"):
+        settings(tmp_path, **env)
+    single = settings(tmp_path, **{**env, "UOF_RATELIMIT_STORAGE_URL": "memory://"})
+    assert single.flask_config()["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
 def test_development_defaults(tmp_path):
@@ -153,7 +165,7 @@ def test_a_vapid_subject_push_services_refuse_stops_startup(tmp_path, subject):
 def test_the_push_subject_defaults_to_a_placeholder_only_in_development(tmp_path):
     assert settings(tmp_path).push_subject == DEVELOPMENT_VAPID_SUBJECT
     assert DEVELOPMENT_VAPID_SUBJECT.startswith("mailto:")
-    production = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG)
+    production = settings(tmp_path, UOF_ENV="production", UOF_SECRET_KEY=STRONG, UOF_RATELIMIT_STORAGE_URL=REDIS)
     assert production.vapid_subject is None
     assert production.push_subject is None
 
@@ -161,3 +173,11 @@ def test_the_push_subject_defaults_to_a_placeholder_only_in_development(tmp_path
 def test_the_vapid_private_key_comes_from_the_environment_when_set(tmp_path):
     assert settings(tmp_path).vapid_private_key is None
     assert settings(tmp_path, UOF_VAPID_PRIVATE_KEY="  key-material\n").vapid_private_key == "key-material"
+
+
+@pytest.mark.parametrize("hops", ["-1", "one", "6", "1.5"])
+def test_proxy_hops_must_be_a_small_count(tmp_path, hops):
+    with pytest.raises(ConfigurationError, match="UOF_PROXY_HOPS"):
+        settings(tmp_path, UOF_PROXY_HOPS=hops)
+    assert settings(tmp_path).proxy_hops == 0
+    assert settings(tmp_path, UOF_PROXY_HOPS="2").proxy_hops == 2

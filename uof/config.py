@@ -52,6 +52,9 @@ class Settings:
     # The VAPID private key (PEM, or base64url of the raw 32-byte scalar); unset: a key file in the instance folder.
     vapid_private_key: str | None = None
     force_name: str | None = None  # printed in the Home Office return (UOF_FORCE_NAME)
+    # The reverse proxies in front (TLS termination) whose X-Forwarded-For/-Proto/-Host are believed: without
+    # them every request would seem to come from the proxy, and the login limit would be one for everybody.
+    proxy_hops: int = 0
 
     @property
     def production(self) -> bool:
@@ -80,6 +83,15 @@ class Settings:
                 )
         elif not secret_key:
             secret_key = _instance_secret(instance_path, "secret_key")
+        ratelimit_storage_url = environ.get("UOF_RATELIMIT_STORAGE_URL", "").strip()
+        if env == PRODUCTION and not ratelimit_storage_url:
+            raise ConfigurationError(
+                "UOF_ENV=production needs UOF_RATELIMIT_STORAGE_URL (redis://…): kept in memory, each worker counts "
+                "login attempts on its own and the limit does not hold (memory:// only for a single process)"
+            )
+        proxy_hops = environ.get("UOF_PROXY_HOPS", "0").strip() or "0"
+        if not proxy_hops.isdigit() or int(proxy_hops) > 5:
+            raise ConfigurationError("UOF_PROXY_HOPS must be the number of reverse proxies in front, 0 to 5")
         hosts = environ.get("UOF_PUSH_ALLOWED_HOSTS")
         vapid_subject = environ.get("UOF_VAPID_SUBJECT", "").strip() or None
         if vapid_subject is not None and not valid_vapid_subject(vapid_subject):
@@ -96,10 +108,11 @@ class Settings:
             push_allowed_hosts=(
                 tuple(h.strip().lower() for h in hosts.split(",") if h.strip()) if hosts else DEFAULT_PUSH_HOSTS
             ),
-            ratelimit_storage_url=environ.get("UOF_RATELIMIT_STORAGE_URL", "memory://"),
+            ratelimit_storage_url=ratelimit_storage_url or "memory://",
             audit_key=environ.get("UOF_AUDIT_KEY") or _instance_secret(instance_path, "audit_key"),
             vapid_private_key=environ.get("UOF_VAPID_PRIVATE_KEY", "").strip() or None,
             force_name=environ.get("UOF_FORCE_NAME", "").strip() or None,
+            proxy_hops=int(proxy_hops),
         )
 
     def flask_config(self) -> dict[str, Any]:

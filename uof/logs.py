@@ -55,6 +55,8 @@ def configure(level: int = logging.INFO) -> None:
     root.setLevel(level)
     # APScheduler logs every run of every job at INFO; its warnings and errors are what an operator needs.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic's upgrades are worth a line each; the plugins it loads on every command are not.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def request_id() -> str | None:

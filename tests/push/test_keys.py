@@ -94,6 +94,7 @@ def test_a_bad_subject_stops_the_app(tmp_path, monkeypatch):
 def test_production_without_a_subject_warns_once_and_sends_nothing(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("UOF_ENV", "production")
     monkeypatch.setenv("UOF_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("UOF_RATELIMIT_STORAGE_URL", "memory://")
     monkeypatch.delenv("UOF_VAPID_SUBJECT", raising=False)
     env = {"UOF_DATABASE_URL": "sqlite://", "UOF_INSTANCE_PATH": str(tmp_path / "instance")}
     for key, value in env.items():
@@ -141,6 +142,7 @@ def test_cli_vapid_keys_with_a_key_from_the_environment(tmp_path, monkeypatch):
 def _production_app(tmp_path, monkeypatch, **env):
     monkeypatch.setenv("UOF_ENV", "production")
     monkeypatch.setenv("UOF_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("UOF_RATELIMIT_STORAGE_URL", "memory://")
     monkeypatch.setenv("UOF_DATABASE_URL", "sqlite://")
     monkeypatch.setenv("UOF_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("UOF_VAPID_SUBJECT", "mailto:push-admin@force.police.uk")
