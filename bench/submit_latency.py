@@ -17,13 +17,14 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PASSWORD = "bench-password-2026"
 
 
-def _body(index: int) -> dict[str, object]:
+def _body(index: int) -> dict[str, Any]:
     return {
         "client_id": str(uuid.uuid4()),
         "incident_at": (datetime.now(UTC) - timedelta(hours=1, minutes=index % 600)).strftime("%Y-%m-%dT%H:%M:%SZ"),
