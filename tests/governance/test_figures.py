@@ -108,12 +108,16 @@ def test_counts_and_cross_tabs_by_the_home_office_rules(app: Flask, make: Maker,
 def test_months_are_uk_calendar_months(app: Flask, make: Maker, officers) -> None:
     make.report(officers[0], incident_at="2026-04-30T23:30:00Z")  # 00:30 BST on 1 May
     make.report(officers[0], incident_at="2026-04-30T22:30:00Z")  # 23:30 BST on 30 April
+    make.report(officers[1], incident_at="2026-06-15T12:00:00Z")
+    quarter, may = Period(date(2026, 4, 1), date(2026, 6, 30)), Period(date(2026, 5, 1), date(2026, 5, 31))
     with app.app_context():
-        months = figures.monthly(figures.Filters(Period(date(2026, 4, 1), date(2026, 6, 30))))
-        assert [(month.start, month.reports) for month in months] == [
-            (date(2026, 4, 1), 1), (date(2026, 5, 1), 1), (date(2026, 6, 1), 0)]
-        single = figures.monthly(figures.Filters(Period(date(2026, 5, 1), date(2026, 5, 31))))
-        assert [(month.start, month.reports) for month in single] == [(date(2026, 5, 1), 1)]
+        # Force-wide from the running totals, for one area or team from the reports themselves.
+        for narrowing, june in (({}, 1), ({"area": "Birmingham"}, 0), ({"team_id": 1}, 0)):
+            months = figures.tally(figures.Filters(quarter, **narrowing)).months
+            assert [(month.start, month.reports) for month in months] == [
+                (date(2026, 4, 1), 1), (date(2026, 5, 1), 1), (date(2026, 6, 1), june)], narrowing
+            single = figures.tally(figures.Filters(may, **narrowing)).months
+            assert [(month.start, month.reports) for month in single] == [(date(2026, 5, 1), 1)], narrowing
 
 
 def test_policy_versions_of_a_period(app: Flask, make: Maker, officers) -> None:
