@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, jsonify, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from uof import logs
@@ -21,6 +22,7 @@ API_CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -44,6 +46,19 @@ def handle_csrf(error: CSRFError) -> tuple[Response, int] | tuple[str, int]:
     )
 
 
+def handle_database_unavailable(error: OperationalError) -> Response:
+    """The database dropped the connection, refused it, or stayed locked: a moment's outage, not a bug. The
+    transaction is rolled back, and the client is told to try again; an officer's outbox does so with the same
+    ``client_id``, so a report whose commit did reach the database is not stored twice."""
+    current_app.logger.warning("database unavailable", exc_info=error,
+                               extra={"fields": {"request_id": logs.request_id()}})
+    db.session.rollback()
+    body, status = _respond(503, "unavailable", "The database did not answer. Try again in a moment.")
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def handle_unexpected(error: Exception) -> tuple[Response, int] | tuple[str, int]:
     current_app.logger.error("unhandled error", exc_info=error, extra={"fields": {"request_id": logs.request_id()}})
     db.session.rollback()
@@ -53,5 +68,6 @@ def handle_unexpected(error: Exception) -> tuple[Response, int] | tuple[str, int
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -41,12 +41,14 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 COMMON = {
     "401": {"description": "Not logged in", **_error("unauthenticated")},
+    "503": {"description": "The database did not answer; try again after Retry-After seconds (the same "
+                           "client_id never makes a second report)", **_error("unavailable")},
 }
 # Push switched off on this server (production without UOF_VAPID_SUBJECT or without a VAPID key made ahead of
 # time): alerts still reach the inbox.
 PUSH_DISABLED = {
-    "503": {"description": "Push notifications are switched off on this server; alerts still reach the inbox",
-            **_error("push_disabled")},
+    "503": {"description": "Push notifications are switched off on this server (alerts still reach the inbox), "
+                           "or the database did not answer", **_error("push_disabled", "unavailable")},
 }
 STATE_CHANGING = {
     "400": {"description": "Malformed JSON or missing or stale CSRF token", **_error("bad_json", "csrf")},
@@ -232,7 +234,7 @@ def _alert_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
                     "devices": {"type": "integer", "description": "Subscribed devices it is being sent to"}}},
                     "Raised"),
                 "429": {"description": "Too many tests", **_error("rate_limited")},
-                **PUSH_DISABLED, **COMMON, **STATE_CHANGING}}},
+                **COMMON, **PUSH_DISABLED, **STATE_CHANGING}}},
     }
 
 
@@ -264,7 +266,7 @@ def _push_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
             "200": _json({"type": "object", "required": ["public_key"], "properties": {
                 "public_key": {**b64url, "description": "base64url of the uncompressed P-256 point"}}},
                 "The key"),
-            **PUSH_DISABLED, **COMMON}}},
+            **COMMON, **PUSH_DISABLED}}},
         "/push/subscriptions": {
             "post": {
                 "summary": "Register this browser for the caller's alerts (moves it from another user on a "
@@ -275,7 +277,7 @@ def _push_paths(csrf: list[dict[str, Any]]) -> dict[str, Any]:
                     "201": _json(registered, "Registered (again, if already_registered)"),
                     "422": _unprocessable(),
                     "429": {"description": "Too many registrations", **_error("rate_limited")},
-                    **PUSH_DISABLED, **COMMON, **STATE_CHANGING}},
+                    **COMMON, **PUSH_DISABLED, **STATE_CHANGING}},
             "delete": {
                 "summary": "Forget this browser's subscription if it is the caller's (idempotent)",
                 "parameters": csrf,
