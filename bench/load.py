@@ -78,11 +78,7 @@ def main() -> None:
 def run(backend: str, officers: int, reports: int, workers: int, deadline: float) -> bool:
     instance = Path(tempfile.mkdtemp(prefix="uof-load-"))
     url = POSTGRESQL if backend == "postgresql" else f"sqlite:///{instance / 'uof.sqlite3'}"
-    # Development only for its cookies, which plain HTTP on the loopback could not carry if Secure; the workers,
-    # the database, the shared rate-limit store and the proxy headers are as in production.
-    env = {**os.environ, "UOF_ENV": "development", "UOF_DATABASE_URL": url, "UOF_INSTANCE_PATH": str(instance),
-           "UOF_SECRET_KEY": "load-" + "k" * 40, "UOF_RATELIMIT_STORAGE_URL": REDIS, "UOF_PROXY_HOPS": "1",
-           "UOF_VAPID_SUBJECT": "mailto:uof-load@example.invalid"}
+    env = server_env(url, instance)
     if backend == "postgresql":
         _fresh_postgresql(url)
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -91,31 +87,17 @@ def run(backend: str, officers: int, reports: int, workers: int, deadline: float
     emails = _seed(env, officers)
     print(f"== {backend}: {officers} officers × {reports} reports through gunicorn ({workers} workers) ==")
     print(f"seeded {officers} officers in {time.perf_counter() - started:.1f} s")
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 (this interpreter and fixed arguments)
-        [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(instance / "server.log").open("wb"))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(base, server)
-        outcome = Outcome()
+    outcome = Outcome()
+    with Server(env, workers, instance / "server.log") as server:
         stop_at = time.monotonic() + deadline
-        sessions: list[requests.Session | None] = [None] * officers
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=officers) as pool:
-            for index, session in enumerate(pool.map(lambda i: _log_in(base, emails[i], i, stop_at), range(officers))):
-                sessions[index] = session
+        sessions = log_in_all(server.base, emails, PASSWORD, stop_at)
         login_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=officers) as pool:
-            list(pool.map(lambda i: _submit_all(base, sessions[i], i, reports, outcome, stop_at), range(officers)))
+        submit_all(server.base, sessions, reports, outcome, stop_at)
         seconds = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     expected = officers * reports
-    stored, distinct = _count(url)
+    stored, distinct = count_reports(url)
     latencies = outcome.latencies_ms
     print(f"logins: {officers} in {login_seconds:.1f} s")
     if latencies:
@@ -131,6 +113,59 @@ def run(backend: str, officers: int, reports: int, workers: int, deadline: float
     ok = stored == distinct == expected and not outcome.errors
     print("OK" if ok else "FAILED")
     return ok
+
+
+def server_env(url: str, instance: Path, **extra: str) -> dict[str, str]:
+    """The environment of the served app: development only for its cookies, which plain HTTP on the loopback
+    could not carry if Secure; the workers, the database, the shared rate-limit store and the proxy headers are
+    as in production."""
+    return {**os.environ, "UOF_ENV": "development", "UOF_DATABASE_URL": url, "UOF_INSTANCE_PATH": str(instance),
+            "UOF_SECRET_KEY": "load-" + "k" * 40, "UOF_RATELIMIT_STORAGE_URL": REDIS, "UOF_PROXY_HOPS": "1",
+            "UOF_VAPID_SUBJECT": "mailto:uof-load@example.invalid", **extra}
+
+
+class Server:
+    """``wsgi:app`` served by gunicorn with ``deploy/gunicorn.conf.py`` on a free loopback port, ready on entry."""
+
+    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+        self.env, self.workers, self.log = env, workers, log
+        self.base = f"http://127.0.0.1:{_free_port()}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (this interpreter and fixed arguments)
+                [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py", "--workers",
+                 str(self.workers), "--bind", self.base.removeprefix("http://"), "wsgi:app"],
+                cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited before it was ready:\n{self.log.read_text()[-3000:]}")
+            try:
+                if requests.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gunicorn was not ready in 30 s")
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def worker_pids(self) -> list[int]:
+        """The master's worker processes, from /proc."""
+        assert self.process is not None
+        workers = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                workers.append(int(stat.parent.name))
+        return workers
 
 
 def _fresh_postgresql(url: str) -> None:
@@ -168,31 +203,24 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_ready(base: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited before it was ready")
-        try:
-            if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("gunicorn was not ready in 30 s")
-
-
 def _address(index: int) -> str:
     return f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256 + 1}"
 
 
-def _log_in(base: str, email: str, index: int, stop_at: float) -> requests.Session:
+def log_in_all(base: str, emails: list[str], password: str, stop_at: float) -> list[requests.Session]:
+    """Every officer logged in at once, each from an address of their own."""
+    with ThreadPoolExecutor(max_workers=len(emails)) as pool:
+        return list(pool.map(lambda i: _log_in(base, emails[i], password, i, stop_at), range(len(emails))))
+
+
+def _log_in(base: str, email: str, password: str, index: int, stop_at: float) -> requests.Session:
     session = requests.Session()
     session.headers["X-Forwarded-For"] = _address(index)
     page = _send(lambda: session.get(f"{base}/login", timeout=TIMEOUT), stop_at)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
     if token is None:
         raise SystemExit(f"no CSRF token on the login page: {page.status_code}")
-    answer = _send(lambda: session.post(f"{base}/login", data={"username": email, "password": PASSWORD,
+    answer = _send(lambda: session.post(f"{base}/login", data={"username": email, "password": password,
                                                                "csrf_token": token.group(1)},
                                         allow_redirects=False, timeout=TIMEOUT), stop_at)
     if answer.status_code not in (302, 303):
@@ -213,9 +241,14 @@ def _send(call: Callable[[], requests.Response], stop_at: float) -> requests.Res
             time.sleep(0.2)
 
 
-def _submit_all(base: str, session: requests.Session | None, index: int, reports: int, outcome: Outcome,
-                stop_at: float) -> None:
-    assert session is not None
+def submit_all(base: str, sessions: list[requests.Session], reports: int, outcome: Outcome, stop_at: float) -> None:
+    """Every officer submitting their reports one after another, all officers at once."""
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        list(pool.map(lambda i: _submit(base, sessions[i], i, reports, outcome, stop_at), range(len(sessions))))
+
+
+def _submit(base: str, session: requests.Session, index: int, reports: int, outcome: Outcome,
+            stop_at: float) -> None:
     for number in range(reports):
         body = _body(index * reports + number)
         body["client_id"] = str(uuid.uuid4())
@@ -247,7 +280,8 @@ def _submit_all(base: str, session: requests.Session | None, index: int, reports
                 outcome.errors.append(f"officer {index}, report {number}: {answer}")
 
 
-def _count(url: str) -> tuple[int, int]:
+def count_reports(url: str) -> tuple[int, int]:
+    """The reports stored, and their distinct client ids."""
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         stored = connection.scalar(sa.text("SELECT count(*) FROM reports"))
