@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_from
 from tests.factories import report_body
 from uof.logs import JsonFormatter
 
@@ -103,3 +103,15 @@ def test_database_errors_keep_the_values_out_of_their_message(app):
         from uof.extensions import db
 
         assert db.engine.hide_parameters
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_a_request_turned_away_by_the_rate_limit_is_logged_with_its_id(client, caplog):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    with caplog.at_level(logging.INFO, logger="uof.request"):
+        for _ in range(11):
+            response = client.post("/login", data={"username": "nobody@example.org", "password": "x",
+                                                   "csrf_token": token})
+    assert response.status_code == 429
+    assert _request_lines(caplog)[-1]["status"] == 429
+    assert _request_lines(caplog)[-1]["request_id"] == response.headers["X-Request-ID"]

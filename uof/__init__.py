@@ -34,9 +34,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     with app.app_context():
         configure_engine(db.engine)
+    # First of the request hooks, so that a request another hook turns away is logged with its id too.
+    logs.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    logs.init_app(app)
     # Login is checked before CSRF so that an anonymous API call gets 401, never a CSRF error.
     security.init_app(app)
     csrf.init_app(app)

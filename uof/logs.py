@@ -86,6 +86,6 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Before every other request hook, so that a request turned away by the login check is logged too."""
+    """Called before any other extension registers its request hooks (``uof.create_app``)."""
     app.before_request(_start)
     app.after_request(_finish)
