@@ -27,5 +27,6 @@ def test_the_client_address_and_scheme_come_from_the_proxy_only_when_there_is_on
     assert ("Strict-Transport-Security" in client.get("/login").headers) is secure
     with app.app_context():
         logged = db.session.scalar(sa.select(AuditEvent.ip).where(AuditEvent.action == "login"))
+    with app.app_context():  # once the session has given its connection back, so that all of them are closed
         db.engine.dispose()
     assert logged == address
