@@ -177,3 +177,29 @@ def test_a_switched_off_rule_stays_quiet(app, force):
     reports_for(app, force.officer, 6)
     run(app)
     assert levels(app, force.officer.id) == []
+
+
+MIXES = [("compliant_handcuffing",), ("compliant_handcuffing", "tactical_communication"),
+         ("tactical_communication", "non_compliant_handcuffing"), ("ced_drawn",), ("ced_drawn", "ced_aimed"),
+         ("ced_aimed", "ced_fired"), ("irritant_spray_cs_drawn",), ("irritant_spray_pava_drawn", "baton_drawn"),
+         ("unarmed_skills",), ("ced_drawn", "compliant_handcuffing")]
+EXCLUSIONS = [("compliant_handcuffing", "tactical_communication"), ("ced_drawn",), ("ced_aimed",),
+              ("irritant_spray_cs_drawn",), ("irritant_spray_cs_drawn", "irritant_spray_pava_drawn"), ()]
+
+
+def test_counting_by_facts_and_by_tactics_agree_for_every_exclusion(app, force):
+    """Whether the count reads the tactic facts (an exclusion that follows Home Office rows) or the tactics
+    themselves (one that does not), a report counts when it has a tactic outside the exclusion."""
+    now = datetime.now(UTC)
+    people = (force.officer, force.colleague, force.outsider)
+    for index, mix in enumerate(MIXES):
+        submit(app, people[index % 3], *mix, now=now)
+    with app.app_context():
+        for excluded in EXCLUSIONS:
+            expected: dict[int, int] = {}
+            for index, mix in enumerate(MIXES):
+                if set(mix) - set(excluded):
+                    person = people[index % 3].id
+                    expected[person] = expected.get(person, 0) + 1
+            counted = alert_rules.officer_counts(now, 90, excluded)
+            assert {officer: count for officer, (_team, count) in counted.items()} == expected, excluded

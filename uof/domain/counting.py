@@ -53,6 +53,27 @@ def ced_below_highest(tactic_codes: Iterable[str]) -> set[str]:
     return {term.code for term in levels if term.ced_rank != highest}
 
 
+def rows_counting_alike(excluded: Iterable[str]) -> frozenset[str] | None:
+    """The Home Office tactic rows of ``excluded`` when "a tactic outside these rows" picks the same reports as
+    "a tactic outside these codes", else None. A report's ``tactic`` facts are then enough to judge it.
+
+    That holds when no code outside ``excluded`` shares a row with one inside (CS and PAVA share theirs), and when
+    no Taser level is excluded above one that is not: a report's facts keep its highest Taser level only, so a
+    report with an aimed and a drawn Taser, excluding only "aimed", would lose its counted "drawn"."""
+    codes = frozenset(excluded)
+    terms = [term for term in TACTICS if isinstance(term, Tactic)]
+    if not codes <= {term.code for term in terms}:
+        return None
+    rows = frozenset(term.home_office for term in terms if term.code in codes)
+    if any(term.home_office in rows and term.code not in codes for term in terms):
+        return None
+    levels = [term for term in terms if term.ced_rank]
+    if any(higher.code in codes and lower.ced_rank < higher.ced_rank and lower.code not in codes
+           for higher in levels for lower in levels):
+        return None
+    return rows
+
+
 def _tactics(codes: Set[str]) -> list[Tactic]:
     return [term for term in TACTICS if isinstance(term, Tactic) and term.code in codes]
 

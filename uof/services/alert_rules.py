@@ -30,6 +30,8 @@ from uof.domain.alert_rules import (
     period_index,
     validate_params,
 )
+from uof.domain.counting import rows_counting_alike
+from uof.domain.facts import TACTIC
 from uof.domain.review import APPROVE, REFER, RETURN
 from uof.extensions import db
 from uof.models import (
@@ -39,6 +41,7 @@ from uof.models import (
     Alert,
     AlertRuleSetting,
     Report,
+    ReportFact,
     ReportVersion,
     Review,
     Team,
@@ -262,17 +265,26 @@ def officer_counts(
     The one early-intervention count, for the alert rules and the team dashboard alike: a report counts when its
     current version has a tactic outside ``excluded``. With ``team_id``, only the officers now in that team.
 
-    One GROUP BY over the period, with the tactics judged inside the database. The tactics are judged in the
-    count's FILTER, so only the period's reports are looked into: as a WHERE condition, PostgreSQL's planner
-    judges every version of every report before the join (seven times slower at a million reports).
+    One GROUP BY over the period, with the tactics judged inside the database: from the reports' tactic facts
+    when the exclusion follows Home Office rows (``uof.domain.counting.rows_counting_alike``), otherwise from the
+    current versions' tactics, judged in the count's FILTER so that only the period's reports are looked into
+    (as a WHERE condition, PostgreSQL's planner judges every version of every report before the join: seven
+    times slower at a million reports).
     """
-    query = (
-        select(Report.officer_id, User.team_id, func.count(Report.id).filter(_counted(excluded)))
-        .join(ReportVersion, (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version))
-        .join(User, User.id == Report.officer_id)
-        .where(Report.incident_at > now - timedelta(days=days), Report.incident_at <= now, User.active.is_(True))
-        .group_by(Report.officer_id, User.team_id)
-    )
+    period = (Report.incident_at > now - timedelta(days=days), Report.incident_at <= now, User.active.is_(True))
+    rows = rows_counting_alike(excluded)
+    if rows is None:
+        current = (ReportVersion.report_id == Report.id) & (ReportVersion.version == Report.version)
+        query = (select(Report.officer_id, User.team_id, func.count(Report.id).filter(_counted(excluded)))
+                 .join(ReportVersion, current))
+    else:
+        # The exclusion follows Home Office rows (as the default one does): the report's tactic facts are enough,
+        # four times quicker than reading every version's tactics.
+        other_tactic = select(ReportFact.report_id).where(
+            ReportFact.report_id == Report.id, ReportFact.dimension == TACTIC, ReportFact.value.not_in(rows))
+        query = select(Report.officer_id, User.team_id, func.count(Report.id)).where(other_tactic.exists())
+    query = (query.join(User, User.id == Report.officer_id).where(*period)
+             .group_by(Report.officer_id, User.team_id))
     if team_id is not None:
         query = query.where(User.team_id == team_id)
     return {officer_id: (team, count) for officer_id, team, count in db.session.execute(query) if count}

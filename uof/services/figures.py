@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from uof.domain import rollups
@@ -325,7 +325,8 @@ def _by_version(filters: Filters, *, by_month: bool) -> Select[date | int, int, 
     if filters.team_id is None and filters.area is None:
         month = FactTotal.period_start if by_month else None
         query = (select(literal_column("0") if month is None else month, *version_columns, func.sum(FactTotal.reports))
-                 .select_from(FactTotal).join(PolicyVersion, cast(FactTotal.value, Integer) == PolicyVersion.version)
+                 # The version cast to text, not the values to numbers: other dimensions' values are not numbers.
+                 .select_from(FactTotal).join(PolicyVersion, FactTotal.value == cast(PolicyVersion.version, String))
                  .where(*_total_scope(filters), FactTotal.dimension == RECORDING_POLICY))
     else:
         firsts = _month_firsts(filters.period)
