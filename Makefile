@@ -44,7 +44,7 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ — log in with one of the demo logins above. Ctrl-C stops."
 	@$(FLASK) uof scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
 
 ## The production stack on this machine (docs/deploy.md): UOF_ENV=production, gunicorn with 4 workers, the
 ## scheduler, the local PostgreSQL and Redis, HTTPS on https://127.0.0.1:8443/ with a self-signed certificate.

@@ -35,6 +35,10 @@ def credentials(app, make):
 schema = schemathesis.openapi.from_dict(document())
 
 
+def test_the_schema_tested_is_the_one_served(client):
+    assert client.get("/api/v1/openapi.json").get_json() == document()
+
+
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
