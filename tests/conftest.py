@@ -264,6 +264,13 @@ class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
+    @classmethod
+    def logged_in(cls, app: Flask, username: str) -> AuthActions:
+        """A new client of ``app``, logged in as ``username``."""
+        auth = cls(app.test_client())
+        assert auth.login(username).status_code in (302, 303), f"{username} could not log in"
+        return auth
+
     @property
     def client(self) -> FlaskClient:
         return self._client

@@ -15,11 +15,11 @@ from flask import Flask
 from tests.conftest import AuthActions, csrf_from
 from tests.factories import Maker
 from tests.push.test_api import FCM, _keys
+from tests.test_access_matrix import ACTORS
 from uof.extensions import db
 from uof.models import Alert, Draft, PushSubscription, Report, ScrutinySample, ScrutinySampleItem, User
 from uof.services import scrutiny
 
-ACTORS = ("anonymous", "owner", "colleague", "supervisor", "other_supervisor", "governance", "admin", "auditor")
 REFUSED = {403, 404}
 
 
@@ -42,10 +42,10 @@ def world(app: Flask, make: Maker) -> World:
     make.user("auditor@example.org", "auditor")
     report_id = make.report(owner)
 
-    owner_client = _logged_in(app, "owner@example.org")
+    owner_client = AuthActions.logged_in(app, "owner@example.org")
     token = csrf_from(owner_client.client.get("/reports").get_data(as_text=True))
     draft_id = owner_client.client.post("/record", data={"csrf_token": token}).headers["Location"].split("/")[2]
-    sergeant = _logged_in(app, "sergeant.a@example.org")
+    sergeant = AuthActions.logged_in(app, "sergeant.a@example.org")
     assert sergeant.api_post("/api/v1/push/subscriptions", {"endpoint": FCM, "keys": _keys()}).status_code in (200, 201)
     alert_id = sergeant.api_post("/api/v1/push/test", {}).get_json()["alert_id"]
     with app.app_context():
@@ -63,11 +63,6 @@ def world(app: Flask, make: Maker) -> World:
                        "governance": "acc@example.org", "admin": "admin@example.org",
                        "auditor": "auditor@example.org"})
 
-
-def _logged_in(app: Flask, email: str) -> AuthActions:
-    auth = AuthActions(app.test_client())
-    auth.login(email)
-    return auth
 
 
 def _entitled(rule: str) -> set[str]:
@@ -135,7 +130,7 @@ def test_nobody_reaches_another_persons_object_by_its_id(app: Flask, world: Worl
 
 
 def test_nobody_removes_another_persons_device(app: Flask, world: World) -> None:
-    other = _logged_in(app, "colleague@example.org")
+    other = AuthActions.logged_in(app, "colleague@example.org")
     response = other.client.open("/api/v1/push/subscriptions", method="DELETE", json={"endpoint": FCM},
                                  headers={"X-CSRFToken": other.csrf()})
     assert response.get_json() == {"deleted": False}

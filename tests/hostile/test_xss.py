@@ -49,13 +49,13 @@ def world(app: Flask, make: Maker) -> World:
     report_id = make.report(officer, **body)
     returned_id = make.report(officer, **body)
 
-    supervisor = _logged_in(app, "ps.xss@example.org")
+    supervisor = AuthActions.logged_in(app, "ps.xss@example.org")
     for target, decision in ((report_id, "approve"), (returned_id, "return")):
         answer = supervisor.api_post(f"/api/v1/reports/{target}/review",
                                      {"decision": decision, "comment": LONG, "bwv_reviewed": True,
                                       "bwv_reference": SHORT})
         assert answer.status_code in (200, 201), answer.get_data(as_text=True)
-    author = _logged_in(app, "pc.xss@example.org")
+    author = AuthActions.logged_in(app, "pc.xss@example.org")
     amended = author.api_post(f"/api/v1/reports/{returned_id}/amendments",
                               {"reason": LONG, "changes": {"narrative": f"Amended: {LONG}"}})
     assert amended.status_code in (200, 201), amended.get_data(as_text=True)
@@ -80,11 +80,6 @@ def world(app: Flask, make: Maker) -> World:
         "admin": "admin.xss@example.org", "auditor": "auditor.xss@example.org"})
 
 
-def _logged_in(app: Flask, email: str) -> AuthActions:
-    auth = AuthActions(app.test_client())
-    auth.login(email)
-    return auth
-
 
 def _path(app: Flask, rule: Rule, world: World) -> str:
     values: dict[str, object] = {}
@@ -100,7 +95,7 @@ def test_no_page_shows_a_users_text_as_markup(app: Flask, world: World) -> None:
              and not rule.rule.startswith(("/static", "/api/"))]
     shown = 0
     for role, email in (*world.users.items(), ("anonymous", None)):
-        client = _logged_in(app, email).client if email else app.test_client()
+        client = AuthActions.logged_in(app, email).client if email else app.test_client()
         for rule in pages:
             for path in {_path(app, rule, world),
                          _path(app, rule, world).replace(f"/{world.report_id}", f"/{world.returned_id}")}:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text, true
+from sqlalchemy import ColumnElement, bindparam, func, select, text
 
 from uof.domain.alert_kinds import CRITICAL, DIGEST, IMMEDIATE, INFO, PATTERN, WARNING, WORKFLOW
 from uof.domain.alert_rules import (
@@ -245,9 +245,8 @@ Metric = tuple[int, tuple[str, ...]]  # (days, tactics not counted)
 
 
 def _counted(excluded: tuple[str, ...]) -> ColumnElement[bool]:
-    """SQL: the report's current version has a tactic outside ``excluded``. JSON functions differ by database."""
-    if not excluded:
-        return true()
+    """SQL: the report's current version has a tactic outside ``excluded`` (never empty: an empty exclusion follows
+    Home Office rows, so ``officer_counts`` reads the facts). JSON functions differ by database."""
     if db.session.get_bind().dialect.name == "postgresql":
         sql = ("EXISTS (SELECT 1 FROM json_array_elements(report_versions.content -> 'tactics') AS t(tactic) "
                "WHERE t.tactic ->> 'code' NOT IN :excluded)")
